@@ -1,0 +1,180 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { systemClock } from '../core/clock.js';
+import { ROLES, API_KEY_SCOPES, type Actor, type Role, type ApiKeyScope } from '../core/types.js';
+import type { LeadInput } from '../core/lead-input.js';
+import { serve, openStore } from '../server/serve.js';
+import { hashPassword } from '../server/passwords.js';
+import { newToken, tokenHash } from '../server/tokens.js';
+import { DEMO_MANAGER, DEMO_PASSWORD, DEMO_REPS } from '../demo/seed-demo.js';
+import { parseMapping, scanCsv } from './csv-import.js';
+
+const CLI: Actor = { kind: 'system', name: 'leadpool CLI' };
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return n;
+};
+
+const program = new Command()
+  .name('leadpool')
+  .description('Self-hosted lead distribution: pools, queues, atomic claims, fair play.')
+  .showHelpAfterError();
+
+const dataOption = () => new Option('--data <dir>', 'folder of the SQLite database').default('./data').env('LEADPOOL_DATA');
+
+program
+  .command('serve')
+  .description('run the server and its web UI')
+  .addOption(new Option('--port <n>', 'port to listen on').default(3000).env('PORT').argParser(int('--port')))
+  .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1').env('HOST'))
+  .addOption(dataOption())
+  .option('--no-demo', 'do not seed the demo team into an empty database')
+  .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
+  .action(async (o: { port: number; host: string; data: string; demo: boolean; logLevel: string }) => {
+    const running = await serve({ port: o.port, host: o.host, dataDir: resolve(o.data), demo: o.demo, logLevel: o.logLevel });
+    const lines = [
+      '',
+      `Leadpool is running at ${running.url}`,
+      `  data:   ${resolve(o.data)} (SQLite, ${running.store.kind})`,
+      `  API:    ${running.url}/api/openapi.json`,
+    ];
+    if (running.seeded || o.demo) {
+      lines.push('', `Demo logins (password "${DEMO_PASSWORD}"):`, `  manager  ${DEMO_MANAGER}`, `  reps     ${DEMO_REPS[0]} … ${DEMO_REPS[DEMO_REPS.length - 1]}`);
+    }
+    console.log(lines.join('\n') + '\n');
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      await running.stop();
+      process.exit(0);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
+program
+  .command('import')
+  .description('import leads from a CSV file: any bad row imports nothing')
+  .argument('<file>', 'CSV file with a header row')
+  .requiredOption('--pool <name>', 'pool to put the leads into')
+  .option('--map <spec>', 'header mapping, e.g. "Firma=company,Branche=industry,Punkte=score"')
+  .option('--dry-run', 'only check the file')
+  .addOption(dataOption())
+  .action(async (file: string, o: { pool: string; map?: string; dryRun?: boolean; data: string }) => {
+    await stat(file).catch(() => fail(`${file}: no such file`));
+    const store = await openStore(resolve(o.data));
+    try {
+      const pool = await store.getPoolByName(o.pool);
+      if (!pool) fail(`--pool: there is no pool named "${o.pool}" (pools: ${(await store.listPools()).map((p) => p.name).join(', ') || 'none'})`);
+      const progress = (verb: string) => (n: number) => process.stderr.write(`\r${verb} ${n.toLocaleString('en')} rows…`);
+      const mapping = parseMapping(o.map);
+      const check = await scanCsv(file, { mapping, poolId: pool.id, onProgress: progress('checked') });
+      process.stderr.write('\r');
+      if (check.errors.length) {
+        console.error(`${file}: ${check.errors.length} bad row(s) of ${check.rows}; nothing was imported.`);
+        for (const e of check.errors.slice(0, 1000)) console.error(`  line ${e.line}: ${e.problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`);
+        if (check.errors.length > 1000) console.error(`  … and ${check.errors.length - 1000} more`);
+        process.exitCode = 1;
+        return;
+      }
+      const mapped = check.headers.map((h, i) => `${h}→${check.fields[i]}`).join(', ');
+      if (o.dryRun) {
+        console.log(`${file}: all ${check.rows} rows are valid (dry run: nothing imported).\ncolumns: ${mapped}`);
+        return;
+      }
+      // Second pass: the file is known good; insert in 1,000-row transactions with progress.
+      let batch: LeadInput[] = [];
+      let created = 0;
+      let existing = 0;
+      const started = Date.now();
+      const flush = async () => {
+        if (!batch.length) return;
+        const r = await store.insertLeads(batch, pool.id, CLI, systemClock.now());
+        created += r.created.length;
+        existing += r.existing.length;
+        batch = [];
+        process.stderr.write(`\rimported ${(created + existing).toLocaleString('en')} / ${check.rows.toLocaleString('en')} (${Math.round(((created + existing) / check.rows) * 100)}%)`);
+      };
+      await scanCsv(file, {
+        mapping,
+        poolId: pool.id,
+        onRow: async (lead) => {
+          batch.push(lead);
+          if (batch.length === 1000) await flush();
+        },
+      });
+      await flush();
+      const secs = (Date.now() - started) / 1000;
+      process.stderr.write('\n');
+      console.log(`${file}: ${created} lead(s) imported into "${pool.name}", ${existing} already present (same externalId), in ${secs.toFixed(1)} s.`);
+    } finally {
+      await store.close();
+    }
+  });
+
+const user = program.command('user').description('manage people');
+user
+  .command('add')
+  .description('add a person who can sign in')
+  .requiredOption('--email <email>')
+  .requiredOption('--name <name>')
+  .addOption(new Option('--role <role>').choices([...ROLES]).default('rep'))
+  .option('--password <password>', 'at least 8 characters; a random one is generated and printed if left out')
+  .addOption(dataOption())
+  .action(async (o: { email: string; name: string; role: Role; password?: string; data: string }) => {
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(o.email)) fail('--email: not an email address');
+    if (o.password !== undefined && o.password.length < 8) fail('--password: must be at least 8 characters');
+    const password = o.password ?? randomBytes(9).toString('base64url');
+    const store = await openStore(resolve(o.data));
+    try {
+      const u = await store.createUser({ email: o.email.toLowerCase(), name: o.name, role: o.role, passwordHash: await hashPassword(password) }, CLI, systemClock.now());
+      console.log(`added ${u.role} ${u.email} (id ${u.id})${o.password ? '' : `, password: ${password}`}`);
+    } catch (err) {
+      fail((err as Error).message);
+    } finally {
+      await store.close();
+    }
+  });
+
+const apikey = program.command('apikey').description('manage API keys for integrations');
+apikey
+  .command('create')
+  .description('create an API key; it is printed once')
+  .requiredOption('--name <name>')
+  .addOption(new Option('--scope <scope>', 'ingest keys may only feed leads in').choices([...API_KEY_SCOPES]).default('ingest'))
+  .addOption(dataOption())
+  .action(async (o: { name: string; scope: ApiKeyScope; data: string }) => {
+    const store = await openStore(resolve(o.data));
+    try {
+      const key = newToken('lpk');
+      const k = await store.createApiKey({ name: o.name, scope: o.scope, keyHash: tokenHash(key), prefix: key.slice(0, 10) }, CLI, systemClock.now());
+      console.log(`API key ${k.id} "${k.name}" (${k.scope}): ${key}\nSend it as: Authorization: Bearer ${key}`);
+    } finally {
+      await store.close();
+    }
+  });
+
+program
+  .command('migrate')
+  .description('apply database migrations (serve does this too)')
+  .addOption(dataOption())
+  .action(async (o: { data: string }) => {
+    const store = await openStore(resolve(o.data));
+    await store.close();
+    console.log('database is up to date');
+  });
+
+function fail(message: string): never {
+  console.error(`leadpool: ${message}`);
+  process.exit(2);
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`leadpool: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,190 @@
+import Type from 'typebox';
+import { ACTIVITY_TYPES, API_KEY_SCOPES, COMPANY_SIZES, LEAD_STATUSES, POOL_MODES, PREVIEW_FIELDS, ROLES, WORK_STATUSES, CLAIM_SOURCES } from '../core/types.js';
+import { BROWSE_SORTS, MAX_BROWSE_LIMIT, DEFAULT_BROWSE_LIMIT } from '../core/browse.js';
+
+/** Schemas are the validation, the TypeScript types and the OpenAPI document at once. */
+
+const DateTime = Type.String({ format: 'date-time' });
+const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'A stable code, e.g. LEAD_ALREADY_CLAIMED or VALIDATION_FAILED.' }),
+    message: Type.String({ description: 'What went wrong, for a person.' }),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { $id: 'Error' },
+);
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+
+export const Contact = Type.Object({ name: Type.String(), email: Type.Union([Type.String(), Type.Null()]), phone: Type.Union([Type.String(), Type.Null()]) });
+
+/**
+ * A lead as the caller may see it. In a `pool`-mode pool a rep sees only id, poolId, status
+ * and the pool's preview fields, so every other property is optional.
+ */
+export const LeadBody = Type.Object(
+  {
+    id: Type.Integer(),
+    poolId: Type.Integer(),
+    status: Type.Enum([...LEAD_STATUSES]),
+    company: Type.Optional(Type.String()),
+    industry: Type.Optional(Type.String()),
+    companySize: Type.Optional(Type.Enum([...COMPANY_SIZES])),
+    source: Type.Optional(Type.String()),
+    score: Type.Optional(Type.Integer()),
+    region: Type.Optional(Type.String()),
+    contact: Type.Optional(Contact),
+    externalId: Type.Optional(Nullable(Type.String())),
+    attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    priority: Type.Optional(Type.Integer()),
+    createdAt: Type.Optional(DateTime),
+    availableSince: Type.Optional(DateTime),
+    ownerId: Type.Optional(Nullable(Type.Integer())),
+    claimedAt: Type.Optional(Nullable(DateTime)),
+    claimSource: Type.Optional(Type.Union([Type.Enum([...CLAIM_SOURCES]), Type.Null()])),
+    lockExpiresAt: Type.Optional(Nullable(DateTime)),
+    contactedAt: Type.Optional(Nullable(DateTime)),
+    closedAt: Type.Optional(Nullable(DateTime)),
+    updatedAt: Type.Optional(DateTime),
+  },
+  { $id: 'Lead' },
+);
+
+export const LeadResponse = Type.Object({ lead: Type.Ref('Lead') });
+
+export const PoolBody = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    mode: Type.Enum([...POOL_MODES]),
+    lockTtlSeconds: Type.Integer(),
+    previewFields: Type.Array(Type.Enum([...PREVIEW_FIELDS])),
+    isDefault: Type.Boolean(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+    available: Type.Optional(Type.Integer({ description: 'Leads waiting in the pool now.' })),
+    oldestAvailableAt: Type.Optional(Nullable(DateTime)),
+  },
+  { $id: 'Pool' },
+);
+
+export const NewPoolBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    mode: Type.Enum([...POOL_MODES]),
+    lockTtlSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 7 * 86400, description: 'How long a claim holds without contact. Default 900 (15 min).' })),
+    previewFields: Type.Optional(Type.Array(Type.Enum([...PREVIEW_FIELDS]), { uniqueItems: true, description: 'What reps see before claiming in a pool-mode pool. Default: all preview fields.' })),
+    isDefault: Type.Optional(Type.Boolean({ description: 'Leads without a poolId land here.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const PoolPatchBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    mode: Type.Optional(Type.Enum([...POOL_MODES])),
+    lockTtlSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 7 * 86400 })),
+    previewFields: Type.Optional(Type.Array(Type.Enum([...PREVIEW_FIELDS]), { uniqueItems: true })),
+    isDefault: Type.Optional(Type.Literal(true)),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const csv = (desc: string) =>
+  Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, description: `${desc}; repeat the parameter for several values.` }));
+
+export const BrowseQuerystring = Type.Object(
+  {
+    industry: csv('Industries'),
+    companySize: Type.Optional(Type.Array(Type.Enum([...COMPANY_SIZES]), { maxItems: 10 })),
+    source: csv('Sources'),
+    region: csv('Regions'),
+    minScore: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    maxScore: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    minAgeMinutes: Type.Optional(Type.Integer({ minimum: 0, description: 'Only leads that arrived at least this many minutes ago.' })),
+    maxAgeMinutes: Type.Optional(Type.Integer({ minimum: 0, description: 'Only leads that arrived at most this many minutes ago.' })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Company name: 1-2 characters match its start, 3 or more anywhere in it. Case-insensitive.' })),
+    sort: Type.Optional(Type.Enum([...BROWSE_SORTS], { default: 'age' })),
+    order: Type.Optional(Type.Enum(['asc', 'desc'], { default: 'desc', description: 'With sort=age, desc is oldest first.' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BROWSE_LIMIT, default: DEFAULT_BROWSE_LIMIT })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+export const BrowseResponse = Type.Object({
+  items: Type.Array(Type.Ref('Lead')),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+  itemsHidden: Type.Boolean({ description: 'True for a rep in a queue: a queue shows its count and oldest age, not its leads.' }),
+  available: Type.Integer(),
+  oldestAvailableAt: Type.Union([DateTime, Type.Null()]),
+});
+
+export const ReasonBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false });
+
+export const ActivityBody = Type.Object(
+  { type: Type.Enum([...ACTIVITY_TYPES]), note: Type.Optional(Type.String({ maxLength: 5000 })) },
+  { additionalProperties: false },
+);
+
+export const StatusBody = Type.Object(
+  { status: Type.Enum([...WORK_STATUSES]), reason: Type.Optional(Type.String({ maxLength: 1000 })) },
+  { additionalProperties: false },
+);
+
+export const ReassignBody = Type.Object(
+  { userId: Type.Integer({ minimum: 1 }), reason: Type.Optional(Type.String({ maxLength: 1000 })) },
+  { additionalProperties: false },
+);
+
+export const EventBody = Type.Object(
+  {
+    id: Type.Integer(),
+    type: Type.String(),
+    at: DateTime,
+    leadId: Type.Union([Type.Integer(), Type.Null()]),
+    poolId: Type.Union([Type.Integer(), Type.Null()]),
+    actorKind: Type.Enum(['user', 'api_key', 'system']),
+    actorId: Type.Union([Type.Integer(), Type.Null()]),
+    actorName: Type.String(),
+    reason: Type.Union([Type.String(), Type.Null()]),
+    data: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { $id: 'Event' },
+);
+
+export const UserBody = Type.Object(
+  { id: Type.Integer(), email: Type.String(), name: Type.String(), role: Type.Enum([...ROLES]), createdAt: DateTime },
+  { $id: 'User' },
+);
+
+export const NewUserBody = Type.Object(
+  {
+    email: Type.String({ format: 'email', maxLength: 320 }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    role: Type.Enum([...ROLES]),
+    password: Type.String({ minLength: 8, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+
+export const LoginBody = Type.Object(
+  { email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const ApiKeyBody = Type.Object(
+  { id: Type.Integer(), name: Type.String(), scope: Type.Enum([...API_KEY_SCOPES]), prefix: Type.String(), createdAt: DateTime, revokedAt: Type.Union([DateTime, Type.Null()]) },
+  { $id: 'ApiKey' },
+);
+
+export const NewApiKeyBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 100 }), scope: Type.Enum([...API_KEY_SCOPES], { description: '`ingest` may only create leads.' }) },
+  { additionalProperties: false },
+);
+
+export const SHARED_SCHEMAS = [ErrorBody, LeadBody, PoolBody, EventBody, UserBody, ApiKeyBody];
+
+export const errorResponses = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Type.Ref('Error')]));

@@ -1,0 +1,82 @@
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Actor } from '../core/types.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { LockTimerLoop } from '../scheduler/lock-timers.js';
+import { buildApp, type App } from './app.js';
+import { seedDemo } from '../demo/seed-demo.js';
+
+export interface ServeOptions {
+  port: number; // default 3000
+  host: string; // default 127.0.0.1
+  dataDir: string; // default ./data
+  demo: boolean; // seed the demo team into an empty database; default true
+  clock?: Clock;
+  logLevel?: string;
+}
+
+export interface Running {
+  app: App;
+  store: Store;
+  timers: LockTimerLoop;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The web UI is built next to the compiled server: dist/web. */
+export function defaultWebRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // Compiled: dist/server/serve.js -> dist/web. From sources: src/server -> dist/web.
+  return here.includes(`${'/'}dist${'/'}`) ? join(here, '..', 'web') : join(here, '..', '..', 'dist', 'web');
+}
+
+export async function openStore(dataDir: string): Promise<SqliteStore> {
+  const store = new SqliteStore(join(dataDir, 'leadpool.db'), { checkpointInBackground: true });
+  await store.migrate();
+  return store;
+}
+
+const BOOT: Actor = { kind: 'system', name: 'first start' };
+
+export async function serve(opts: ServeOptions): Promise<Running & { seeded: boolean }> {
+  const clock = opts.clock ?? systemClock;
+  const store = await openStore(opts.dataDir);
+  let seeded = false;
+  if ((await store.countUsers()) === 0 && (await store.listPools()).length === 0) {
+    if (opts.demo) {
+      await seedDemo(store, clock.now());
+      seeded = true;
+    }
+  }
+  if ((await store.listPools()).length === 0) {
+    // Leads without a poolId need somewhere to go before any routing exists.
+    await store.createPool({ name: 'General', mode: 'pool', isDefault: true }, BOOT, clock.now());
+  }
+  const app = await buildApp({ store, clock, webRoot: defaultWebRoot(), logger: { level: opts.logLevel ?? 'info' } });
+  const timers = new LockTimerLoop(store, clock, {
+    onFired: (events) => {
+      app.log.info({ expired: events.length }, 'lock timers fired');
+      app.ctx.hub.poke();
+    },
+    onError: (err) => app.log.error({ err }, 'lock timer sweep failed'),
+  });
+  await app.listen({ port: opts.port, host: opts.host });
+  timers.start();
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const url = `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}`;
+  return {
+    app,
+    store,
+    timers,
+    url,
+    seeded,
+    async stop() {
+      await timers.stop();
+      await app.close();
+      await store.close();
+    },
+  };
+}

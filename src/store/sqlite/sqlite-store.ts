@@ -1,0 +1,591 @@
+import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, DummyDriver, sql, type Compilable } from 'kysely';
+import type { Statement } from 'better-sqlite3';
+import { AppError, validationError } from '../../core/errors.js';
+import { decideClaimById, alreadyClaimed, checkMayWork, lockExpiry } from '../../core/claims.js';
+import { checkWorkTransition, RELEASABLE_STATUSES, ACTIVITY_STATUSES, statusAfterActivity, TERMINAL_STATUSES } from '../../core/lifecycle.js';
+import type { BrowseQuery } from '../../core/browse.js';
+import type { LeadInput } from '../../core/lead-input.js';
+import { DEFAULT_LOCK_TTL_SECONDS, DEFAULT_PREVIEW_FIELDS } from '../../core/types.js';
+import type { ActivityType, Actor, ApiKeyScope, EventType, Lead, LeadEvent, Pool, User, WorkStatus } from '../../core/types.js';
+import type { ApiKey, InsertResult, NewPool, NewUser, PoolPatch, PoolStats, Store, UserActor } from '../store.js';
+import { apiKeyFromRow, eventActorColumns, eventFromRow, leadFromRow, poolFromRow, userFromRow } from '../rows.js';
+import type { ApiKeyRow, EventRow, LeadRow, PoolRow, UserRow } from '../rows.js';
+import type { Database } from '../db.js';
+import { buildBrowseQuery, searchNeedsIndex } from '../browse-query.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+import { closeSqlite, openSqlite, type SqliteDb } from './connection.js';
+
+type Held = { lead: Lead; events: LeadEvent[] };
+
+/**
+ * The embedded store. better-sqlite3 is synchronous, so each method's transaction runs to
+ * completion before any other request is served: a claim's read, decision and write cannot
+ * interleave with another in this process. Across processes, BEGIN IMMEDIATE takes the
+ * write lock up front (a deferred transaction could deadlock when it upgrades).
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly db: SqliteDb;
+  /** Kysely only builds SQL here; better-sqlite3 runs it synchronously. */
+  readonly qb = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new SqliteIntrospector(db),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+  });
+  readonly #stmts = new Map<string, Statement>();
+
+  constructor(file: string, opts: { checkpointInBackground?: boolean } = {}) {
+    this.db = openSqlite(file, opts);
+  }
+
+  /** A prepared statement per SQL text, prepared once. */
+  #s(text: string): Statement {
+    let st = this.#stmts.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.#stmts.set(text, st);
+    }
+    return st;
+  }
+
+  #tx<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  #all<R>(q: Compilable): R[] {
+    const c = q.compile();
+    return this.#s(c.sql).all(...(c.parameters as unknown[])) as R[];
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+    for (const m of SQLITE_MIGRATIONS) {
+      this.#tx(() => {
+        const done = this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
+        if (done) return;
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+        this.db.exec(m.sql);
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#stmts.clear();
+    await closeSqlite(this.db);
+  }
+
+  // ------------------------------------------------------------------ events
+
+  #event(type: EventType, actor: Actor, now: number, e: { leadId?: number | null; poolId?: number | null; reason?: string | null; data?: Record<string, unknown> }): LeadEvent {
+    const a = eventActorColumns(actor);
+    const row = this.#s(
+      `INSERT INTO events (type, at, lead_id, pool_id, actor_kind, actor_id, actor_name, reason, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    ).get(type, now, e.leadId ?? null, e.poolId ?? null, a.actor_kind, a.actor_id, a.actor_name, e.reason ?? null, JSON.stringify(e.data ?? {})) as EventRow;
+    return eventFromRow(row);
+  }
+
+  async leadEvents(leadId: number): Promise<LeadEvent[]> {
+    return (this.#s('SELECT * FROM events WHERE lead_id = ? ORDER BY id').all(leadId) as EventRow[]).map(eventFromRow);
+  }
+
+  async eventsAfter(afterId: number, limit: number): Promise<LeadEvent[]> {
+    return (this.#s('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as EventRow[]).map(eventFromRow);
+  }
+
+  async lastEventId(): Promise<number> {
+    const r = this.#s('SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as { id: number };
+    return r.id;
+  }
+
+  // ------------------------------------------------------------------ users
+
+  async createUser(input: NewUser, actor: Actor, now: number): Promise<User> {
+    return this.#tx(() => {
+      const exists = this.#s('SELECT id FROM users WHERE email = ?').get(input.email);
+      if (exists) throw new AppError('DUPLICATE', `A user with email ${input.email} already exists.`, { field: 'email' });
+      const row = this.#s('INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *').get(
+        input.email,
+        input.name,
+        input.role,
+        input.passwordHash,
+        now,
+      ) as UserRow;
+      const user = userFromRow(row);
+      this.#event('user.created', actor, now, { data: { userId: user.id, email: user.email, role: user.role } });
+      return user;
+    });
+  }
+
+  async getUser(id: number): Promise<User | null> {
+    const r = this.#s('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    return r ? userFromRow(r) : null;
+  }
+
+  async findUserByEmail(email: string): Promise<(User & { passwordHash: string | null }) | null> {
+    const r = this.#s('SELECT * FROM users WHERE email = ?').get(email) as UserRow | undefined;
+    return r ? { ...userFromRow(r), passwordHash: r.password_hash } : null;
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (this.#s('SELECT * FROM users ORDER BY id').all() as UserRow[]).map(userFromRow);
+  }
+
+  async countUsers(): Promise<number> {
+    return (this.#s('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+  }
+
+  async createSession(s: { tokenHash: string; userId: number; expiresAt: number }, now: number): Promise<void> {
+    this.#tx(() => {
+      this.#s('DELETE FROM sessions WHERE expires_at <= ?').run(now);
+      this.#s('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(s.tokenHash, s.userId, now, s.expiresAt);
+    });
+  }
+
+  async findSession(tokenHash: string, now: number): Promise<User | null> {
+    const r = this.#s('SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?').get(tokenHash, now) as
+      | UserRow
+      | undefined;
+    return r ? userFromRow(r) : null;
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    this.#s('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
+  }
+
+  async createApiKey(key: { name: string; scope: ApiKeyScope; keyHash: string; prefix: string }, actor: Actor, now: number): Promise<ApiKey> {
+    return this.#tx(() => {
+      const row = this.#s('INSERT INTO api_keys (name, scope, key_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *').get(
+        key.name,
+        key.scope,
+        key.keyHash,
+        key.prefix,
+        now,
+      ) as ApiKeyRow;
+      const k = apiKeyFromRow(row);
+      this.#event('api_key.created', actor, now, { data: { keyId: k.id, name: k.name, scope: k.scope } });
+      return k;
+    });
+  }
+
+  async findApiKey(keyHash: string): Promise<ApiKey | null> {
+    const r = this.#s('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL').get(keyHash) as ApiKeyRow | undefined;
+    return r ? apiKeyFromRow(r) : null;
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    return (this.#s('SELECT * FROM api_keys ORDER BY id').all() as ApiKeyRow[]).map(apiKeyFromRow);
+  }
+
+  async revokeApiKey(id: number, actor: Actor, now: number): Promise<ApiKey | null> {
+    return this.#tx(() => {
+      const row = this.#s('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? RETURNING *').get(now, id) as ApiKeyRow | undefined;
+      if (!row) return null;
+      this.#event('api_key.revoked', actor, now, { data: { keyId: id } });
+      return apiKeyFromRow(row);
+    });
+  }
+
+  async recordLoginFailure(keys: string[], now: number): Promise<void> {
+    this.#tx(() => {
+      // Old failures only slow the count down; prune them as we go.
+      this.#s('DELETE FROM login_failures WHERE at < ?').run(now - 24 * 3600_000);
+      for (const k of keys) this.#s('INSERT INTO login_failures (key, at) VALUES (?, ?)').run(k, now);
+    });
+  }
+
+  async countLoginFailures(key: string, since: number): Promise<number> {
+    return (this.#s('SELECT COUNT(*) AS n FROM login_failures WHERE key = ? AND at >= ?').get(key, since) as { n: number }).n;
+  }
+
+  async clearLoginFailures(key: string): Promise<void> {
+    this.#s('DELETE FROM login_failures WHERE key = ?').run(key);
+  }
+
+  // ------------------------------------------------------------------ pools
+
+  async listPools(): Promise<Pool[]> {
+    return (this.#s('SELECT * FROM pools ORDER BY id').all() as PoolRow[]).map(poolFromRow);
+  }
+
+  #pool(id: number): Pool | null {
+    const r = this.#s('SELECT * FROM pools WHERE id = ?').get(id) as PoolRow | undefined;
+    return r ? poolFromRow(r) : null;
+  }
+
+  async getPool(id: number): Promise<Pool | null> {
+    return this.#pool(id);
+  }
+
+  async getPoolByName(name: string): Promise<Pool | null> {
+    const r = this.#s('SELECT * FROM pools WHERE name = ?').get(name) as PoolRow | undefined;
+    return r ? poolFromRow(r) : null;
+  }
+
+  async createPool(input: NewPool, actor: Actor, now: number): Promise<{ pool: Pool; events: LeadEvent[] }> {
+    return this.#tx(() => {
+      if (this.#s('SELECT 1 FROM pools WHERE name = ?').get(input.name)) {
+        throw validationError([{ field: 'name', problem: `a pool named "${input.name}" already exists` }]);
+      }
+      const first = !this.#s('SELECT 1 FROM pools LIMIT 1').get();
+      const isDefault = input.isDefault === true || first;
+      if (isDefault) this.#s('UPDATE pools SET is_default = 0 WHERE is_default = 1').run();
+      const row = this.#s(
+        'INSERT INTO pools (name, mode, lock_ttl_seconds, preview_fields, is_default, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
+      ).get(
+        input.name,
+        input.mode,
+        input.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS,
+        JSON.stringify(input.previewFields ?? DEFAULT_PREVIEW_FIELDS),
+        isDefault ? 1 : 0,
+        now,
+        now,
+      ) as PoolRow;
+      const pool = poolFromRow(row);
+      const ev = this.#event('pool.created', actor, now, { poolId: pool.id, data: { ...input, isDefault } });
+      return { pool, events: [ev] };
+    });
+  }
+
+  async updatePool(id: number, patch: PoolPatch, actor: Actor, now: number): Promise<{ pool: Pool; events: LeadEvent[] }> {
+    return this.#tx(() => {
+      const before = this.#pool(id);
+      if (!before) throw new AppError('POOL_NOT_FOUND', `There is no pool ${id}.`, { poolId: id });
+      if (patch.name !== undefined && patch.name.toLowerCase() !== before.name.toLowerCase() && this.#s('SELECT 1 FROM pools WHERE name = ?').get(patch.name)) {
+        throw validationError([{ field: 'name', problem: `a pool named "${patch.name}" already exists` }]);
+      }
+      if (patch.isDefault) this.#s('UPDATE pools SET is_default = 0 WHERE is_default = 1 AND id <> ?').run(id);
+      const row = this.#s(
+        `UPDATE pools SET name = ?, mode = ?, lock_ttl_seconds = ?, preview_fields = ?, is_default = ?, updated_at = ? WHERE id = ? RETURNING *`,
+      ).get(
+        patch.name ?? before.name,
+        patch.mode ?? before.mode,
+        patch.lockTtlSeconds ?? before.lockTtlSeconds,
+        JSON.stringify(patch.previewFields ?? before.previewFields),
+        patch.isDefault ? 1 : before.isDefault ? 1 : 0,
+        now,
+        id,
+      ) as PoolRow;
+      const pool = poolFromRow(row);
+      const changes: Record<string, unknown> = {};
+      for (const k of Object.keys(patch) as (keyof PoolPatch)[]) changes[k] = { from: before[k], to: pool[k] };
+      const ev = this.#event('pool.updated', actor, now, { poolId: id, data: { changes } });
+      return { pool, events: [ev] };
+    });
+  }
+
+  async poolStats(): Promise<PoolStats[]> {
+    // Each pool: a count over its partial index and one step into the arrival index.
+    return (
+      this.#s(
+        `SELECT p.id AS pool_id,
+                (SELECT COUNT(*) FROM leads l WHERE l.pool_id = p.id AND l.status = 'available') AS available,
+                (SELECT MIN(created_at) FROM leads l WHERE l.pool_id = p.id AND l.status = 'available') AS oldest
+           FROM pools p ORDER BY p.id`,
+      ).all() as { pool_id: number; available: number; oldest: number | null }[]
+    ).map((r) => ({ poolId: r.pool_id, available: r.available, oldestAvailableAt: r.oldest }));
+  }
+
+  async facets(poolId: number): Promise<Record<'industry' | 'companySize' | 'source' | 'region', string[]>> {
+    const col = (c: string) =>
+      (this.#s(`SELECT DISTINCT ${c} AS v FROM leads WHERE pool_id = ? ORDER BY 1`).all(poolId) as { v: string }[]).map((r) => r.v);
+    return { industry: col('industry'), companySize: col('company_size'), source: col('source'), region: col('region') };
+  }
+
+  // ------------------------------------------------------------------ leads
+
+  async insertLeads(inputs: LeadInput[], defaultPoolId: number, actor: Actor, now: number): Promise<InsertResult> {
+    return this.#tx(() => {
+      const poolIds = new Set((this.#s('SELECT id FROM pools').all() as { id: number }[]).map((r) => r.id));
+      const problems = inputs.flatMap((l, i) =>
+        l.poolId !== undefined && !poolIds.has(l.poolId)
+          ? [{ field: inputs.length === 1 ? 'poolId' : `leads[${i}].poolId`, problem: `there is no pool ${l.poolId}` }]
+          : [],
+      );
+      if (problems.length) throw validationError(problems);
+      const created: Lead[] = [];
+      const existing: Lead[] = [];
+      const events: LeadEvent[] = [];
+      const byExternal = this.#s('SELECT * FROM leads WHERE external_id = ?');
+      const insert = this.#s(
+        `INSERT INTO leads (pool_id, status, company, industry, company_size, source, score, region, contact_name, contact_email, contact_phone,
+                            external_id, attributes, priority, created_at, available_since, updated_at)
+         VALUES (?, 'available', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      );
+      const fts = this.#s('INSERT INTO lead_company_fts (rowid, company) VALUES (?, ?)');
+      const seenInBatch = new Map<string, Lead>();
+      for (const l of inputs) {
+        if (l.externalId !== undefined) {
+          const stored = byExternal.get(l.externalId) as LeadRow | undefined;
+          const prior = seenInBatch.get(l.externalId) ?? (stored ? leadFromRow(stored) : undefined);
+          if (prior) {
+            existing.push(prior);
+            continue;
+          }
+        }
+        const poolId = l.poolId ?? defaultPoolId;
+        const row = insert.get(
+          poolId,
+          l.company,
+          l.industry,
+          l.companySize,
+          l.source,
+          l.score,
+          l.region,
+          l.contact.name,
+          l.contact.email ?? null,
+          l.contact.phone ?? null,
+          l.externalId ?? null,
+          JSON.stringify(l.attributes ?? {}),
+          l.priority ?? 0,
+          now,
+          now,
+          now,
+        ) as LeadRow;
+        const lead = leadFromRow(row);
+        fts.run(lead.id, lead.company);
+        if (lead.externalId !== null) seenInBatch.set(lead.externalId, lead);
+        created.push(lead);
+        events.push(this.#event('lead.created', actor, now, { leadId: lead.id, poolId, data: { poolId, via: l.poolId !== undefined ? 'poolId' : 'default_pool' } }));
+      }
+      return { created, existing, events };
+    });
+  }
+
+  #lead(id: number): Lead | null {
+    const r = this.#s('SELECT * FROM leads WHERE id = ?').get(id) as LeadRow | undefined;
+    return r ? leadFromRow(r) : null;
+  }
+
+  #mustLead(id: number): Lead {
+    const l = this.#lead(id);
+    if (!l) throw new AppError('LEAD_NOT_FOUND', `There is no lead ${id}.`, { leadId: id });
+    return l;
+  }
+
+  async getLead(id: number): Promise<Lead | null> {
+    return this.#lead(id);
+  }
+
+  async getLeads(ids: number[]): Promise<Lead[]> {
+    if (ids.length === 0) return [];
+    return this.#all<LeadRow>(this.qb.selectFrom('leads').selectAll().where('id', 'in', ids)).map(leadFromRow);
+  }
+
+  async browse(poolId: number, query: BrowseQuery, now: number): Promise<{ items: Lead[]; hasMore: boolean }> {
+    const take = query.limit + 1;
+    const run = (q: Compilable) => (this.#all<LeadRow>(q)).map(leadFromRow);
+    const needsIndex = searchNeedsIndex(query);
+    let rows: Lead[];
+    if (needsIndex) {
+      // Phase 1: walk the sort order, checking at most a few thousand waiting leads. A common
+      // substring fills the page here; only a rare one falls through to the trigram index.
+      const walked = run(buildBrowseQuery(this.qb, poolId, query, now, { take, walkLimit: BROWSE_WALK_LIMIT }));
+      rows = walked.length >= take ? walked : run(buildBrowseQuery(this.qb, poolId, query, now, { take, useSearchIndex: true }));
+    } else {
+      rows = run(buildBrowseQuery(this.qb, poolId, query, now, { take }));
+    }
+    return { items: rows.slice(0, query.limit), hasMore: rows.length > query.limit };
+  }
+
+  async claim(leadId: number, actor: UserActor, now: number): Promise<Held> {
+    return this.#tx(() => {
+      const row = this.#s(
+        `SELECT l.id, l.status, l.owner_id, l.pool_id, p.mode, p.lock_ttl_seconds,
+                EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = ? AND x.reason = 'expired') AS expired_by_claimer
+           FROM leads l JOIN pools p ON p.id = l.pool_id WHERE l.id = ?`,
+      ).get(actor.userId, leadId) as
+        | { id: number; status: Lead['status']; owner_id: number | null; pool_id: number; mode: Pool['mode']; lock_ttl_seconds: number; expired_by_claimer: number }
+        | undefined;
+      if (!row) throw new AppError('LEAD_NOT_FOUND', `There is no lead ${leadId}.`, { leadId });
+      const decision = decideClaimById(
+        {
+          lead: { id: row.id, status: row.status, ownerId: row.owner_id, poolId: row.pool_id },
+          pool: { id: row.pool_id, mode: row.mode, lockTtlSeconds: row.lock_ttl_seconds },
+          expiredByClaimer: row.expired_by_claimer === 1,
+        },
+        actor.userId,
+        now,
+      );
+      if (!decision.ok) throw decision.error;
+      // The WHERE re-checks the status: the one statement is what makes the claim atomic,
+      // also against another process writing the same file.
+      const claimed = this.#s(
+        `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, updated_at = ?
+          WHERE id = ? AND status = 'available' RETURNING *`,
+      ).get(actor.userId, now, decision.source, decision.lockExpiresAt, now, leadId) as LeadRow | undefined;
+      if (!claimed) throw alreadyClaimed(this.#mustLead(leadId), actor.userId);
+      const lead = leadFromRow(claimed);
+      const ev = this.#event('lead.claimed', actor, now, {
+        leadId,
+        poolId: lead.poolId,
+        data: { ownerId: actor.userId, source: decision.source, lockExpiresAt: decision.lockExpiresAt },
+      });
+      return { lead, events: [ev] };
+    });
+  }
+
+  async claimNext(poolId: number, actor: UserActor, now: number): Promise<Held | null> {
+    return this.#tx(() => {
+      const pool = this.#pool(poolId);
+      if (!pool) throw new AppError('POOL_NOT_FOUND', `There is no pool ${poolId}.`, { poolId });
+      const expires = lockExpiry(pool, now);
+      const source = pool.mode === 'queue' ? 'queue' : pool.mode;
+      // One statement picks the front lead and takes it. Leads this rep released or let
+      // expire are passed over: they go to someone else.
+      const claimed = this.#s(
+        `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, updated_at = ?
+          WHERE id = (SELECT l.id FROM leads l INDEXED BY leads_queue
+                       WHERE l.pool_id = ? AND l.status = 'available'
+                         AND NOT EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = ?)
+                       ORDER BY l.priority DESC, l.created_at, l.id LIMIT 1)
+            AND status = 'available'
+          RETURNING *`,
+      ).get(actor.userId, now, source, expires, now, poolId, actor.userId) as LeadRow | undefined;
+      if (!claimed) return null;
+      const lead = leadFromRow(claimed);
+      const ev = this.#event('lead.claimed', actor, now, { leadId: lead.id, poolId, data: { ownerId: actor.userId, source, lockExpiresAt: expires, next: true } });
+      return { lead, events: [ev] };
+    });
+  }
+
+  /** Puts a held lead back into its pool; `why` says whose doing it was. */
+  #returnToPool(lead: Lead, now: number): Lead {
+    const row = this.#s(
+      `UPDATE leads SET status = 'available', owner_id = NULL, claimed_at = NULL, claim_source = NULL, lock_expires_at = NULL,
+              contacted_at = NULL, available_since = ?, updated_at = ?
+        WHERE id = ? RETURNING *`,
+    ).get(now, now, lead.id) as LeadRow;
+    return leadFromRow(row);
+  }
+
+  #exclude(leadId: number, userId: number, reason: 'released' | 'expired', now: number): void {
+    this.#s('INSERT INTO lead_exclusions (lead_id, user_id, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT (lead_id, user_id) DO UPDATE SET reason = excluded.reason, at = excluded.at').run(
+      leadId,
+      userId,
+      reason,
+      now,
+    );
+  }
+
+  async release(leadId: number, actor: Actor, reason: string | null, now: number): Promise<Held> {
+    return this.#tx(() => {
+      const before = this.#mustLead(leadId);
+      checkMayWork(before, actor);
+      if (!RELEASABLE_STATUSES.includes(before.status)) {
+        throw new AppError('INVALID_TRANSITION', `Lead ${leadId} is ${before.status}; only a held lead can be released.`, { from: before.status });
+      }
+      if (before.ownerId !== null) this.#exclude(leadId, before.ownerId, 'released', now);
+      const lead = this.#returnToPool(before, now);
+      const ev = this.#event('lead.released', actor, now, { leadId, poolId: lead.poolId, reason, data: { previousOwnerId: before.ownerId, previousStatus: before.status } });
+      return { lead, events: [ev] };
+    });
+  }
+
+  async reassign(leadId: number, toUserId: number, actor: Actor, reason: string | null, now: number): Promise<Held> {
+    return this.#tx(() => {
+      const before = this.#mustLead(leadId);
+      const target = this.#s('SELECT * FROM users WHERE id = ?').get(toUserId) as UserRow | undefined;
+      if (!target) throw validationError([{ field: 'userId', problem: `there is no user ${toUserId}` }]);
+      if (TERMINAL_STATUSES.includes(before.status)) {
+        throw new AppError('INVALID_TRANSITION', `Lead ${leadId} is ${before.status}; a closed lead cannot be reassigned.`, { from: before.status });
+      }
+      const pool = this.#pool(before.poolId)!;
+      const expires = lockExpiry(pool, now);
+      const row = this.#s(
+        `UPDATE leads SET status = 'assigned', owner_id = ?, claimed_at = ?, claim_source = 'manager', lock_expires_at = ?, contacted_at = NULL, updated_at = ?
+          WHERE id = ? RETURNING *`,
+      ).get(toUserId, now, expires, now, leadId) as LeadRow;
+      const lead = leadFromRow(row);
+      const ev = this.#event('lead.reassigned', actor, now, {
+        leadId,
+        poolId: lead.poolId,
+        reason,
+        data: { previousOwnerId: before.ownerId, previousStatus: before.status, ownerId: toUserId, lockExpiresAt: expires },
+      });
+      return { lead, events: [ev] };
+    });
+  }
+
+  async logActivity(leadId: number, actor: Actor, activity: { type: ActivityType; note: string | null }, now: number): Promise<Held> {
+    return this.#tx(() => {
+      const before = this.#mustLead(leadId);
+      checkMayWork(before, actor);
+      if (!ACTIVITY_STATUSES.includes(before.status)) {
+        throw new AppError('INVALID_TRANSITION', `Lead ${leadId} is ${before.status}; activity is logged on leads someone holds.`, { from: before.status });
+      }
+      const status = statusAfterActivity(before.status);
+      // Real work stops the lock timer: the lead is the rep's until they release or close it.
+      const row = this.#s(
+        `UPDATE leads SET status = ?, contacted_at = COALESCE(contacted_at, ?), lock_expires_at = NULL, updated_at = ? WHERE id = ? RETURNING *`,
+      ).get(status, now, now, leadId) as LeadRow;
+      const lead = leadFromRow(row);
+      const ev = this.#event('lead.activity', actor, now, {
+        leadId,
+        poolId: lead.poolId,
+        reason: activity.note,
+        data: { activity: activity.type, from: before.status, to: status, firstContact: before.contactedAt === null },
+      });
+      return { lead, events: [ev] };
+    });
+  }
+
+  async setStatus(leadId: number, actor: Actor, status: WorkStatus, reason: string | null, now: number): Promise<Held> {
+    return this.#tx(() => {
+      const before = this.#mustLead(leadId);
+      checkMayWork(before, actor);
+      checkWorkTransition(before, status);
+      const closed = TERMINAL_STATUSES.includes(status);
+      const row = this.#s(
+        `UPDATE leads SET status = ?, lock_expires_at = NULL, closed_at = ?, updated_at = ? WHERE id = ? RETURNING *`,
+      ).get(status, closed ? now : null, now, leadId) as LeadRow;
+      const lead = leadFromRow(row);
+      const ev = this.#event('lead.status_changed', actor, now, { leadId, poolId: lead.poolId, reason, data: { from: before.status, to: status } });
+      return { lead, events: [ev] };
+    });
+  }
+
+  async leadsOwnedBy(userId: number): Promise<Lead[]> {
+    return (this.#s('SELECT * FROM leads WHERE owner_id = ? ORDER BY claimed_at DESC, id DESC').all(userId) as LeadRow[]).map(leadFromRow);
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  async expireDueLocks(now: number, limit: number): Promise<LeadEvent[]> {
+    return this.#tx(() => {
+      const due = (
+        this.#s(`SELECT * FROM leads WHERE lock_expires_at <= ? AND status IN ('claimed', 'assigned') ORDER BY lock_expires_at LIMIT ?`).all(now, limit) as LeadRow[]
+      ).map(leadFromRow);
+      const events: LeadEvent[] = [];
+      for (const before of due) {
+        if (before.ownerId !== null) this.#exclude(before.id, before.ownerId, 'expired', now);
+        const lead = this.#returnToPool(before, now);
+        events.push(
+          this.#event('lead.expired', SYSTEM_TIMER, now, {
+            leadId: lead.id,
+            poolId: lead.poolId,
+            reason: 'lock timer ran out without contact',
+            data: { previousOwnerId: before.ownerId, previousStatus: before.status, lockExpiresAt: before.lockExpiresAt, lateByMs: now - (before.lockExpiresAt ?? now) },
+          }),
+        );
+      }
+      return events;
+    });
+  }
+
+  async nextLockDue(): Promise<number | null> {
+    const r = this.#s('SELECT MIN(lock_expires_at) AS at FROM leads WHERE lock_expires_at IS NOT NULL').get() as { at: number | null };
+    return r.at;
+  }
+}
+
+export const SYSTEM_TIMER: Actor = { kind: 'system', name: 'lock timer' };
+
+/** How many waiting leads a search first walks in sort order before it asks the trigram index. */
+const BROWSE_WALK_LIMIT = 4000;
+
+// Kysely's `sql` is re-exported for the browse builder's raw fragments.
+export { sql };

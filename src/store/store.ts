@@ -1,0 +1,131 @@
+import type { BrowseQuery } from '../core/browse.js';
+import type { LeadInput } from '../core/lead-input.js';
+import type {
+  ActivityType,
+  Actor,
+  ApiKeyScope,
+  Lead,
+  LeadEvent,
+  Pool,
+  PoolMode,
+  PreviewField,
+  Role,
+  User,
+  WorkStatus,
+} from '../core/types.js';
+
+/**
+ * The one storage contract. SQLite and PostgreSQL implement it; every guarantee the product
+ * makes (one claim winner, timers fired once, all-or-nothing batches) is the store's job,
+ * and the contract tests run over every implementation.
+ *
+ * Methods that change state return the events they appended, so the server can announce
+ * them live without reading them back.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // --- users, sessions, keys
+  createUser(input: NewUser, actor: Actor, now: number): Promise<User>;
+  getUser(id: number): Promise<User | null>;
+  findUserByEmail(email: string): Promise<(User & { passwordHash: string | null }) | null>;
+  listUsers(): Promise<User[]>;
+  countUsers(): Promise<number>;
+
+  createSession(session: { tokenHash: string; userId: number; expiresAt: number }, now: number): Promise<void>;
+  findSession(tokenHash: string, now: number): Promise<User | null>;
+  deleteSession(tokenHash: string): Promise<void>;
+
+  createApiKey(key: { name: string; scope: ApiKeyScope; keyHash: string; prefix: string }, actor: Actor, now: number): Promise<ApiKey>;
+  findApiKey(keyHash: string): Promise<ApiKey | null>;
+  listApiKeys(): Promise<ApiKey[]>;
+  revokeApiKey(id: number, actor: Actor, now: number): Promise<ApiKey | null>;
+
+  /** Failed sign-ins are rows, so the limit holds across restarts and instances. */
+  recordLoginFailure(keys: string[], now: number): Promise<void>;
+  countLoginFailures(key: string, since: number): Promise<number>;
+  clearLoginFailures(key: string): Promise<void>;
+
+  // --- pools
+  listPools(): Promise<Pool[]>;
+  getPool(id: number): Promise<Pool | null>;
+  getPoolByName(name: string): Promise<Pool | null>;
+  createPool(input: NewPool, actor: Actor, now: number): Promise<{ pool: Pool; events: LeadEvent[] }>;
+  updatePool(id: number, patch: PoolPatch, actor: Actor, now: number): Promise<{ pool: Pool; events: LeadEvent[] }>;
+  /** Available count and oldest waiting lead per pool. */
+  poolStats(): Promise<PoolStats[]>;
+  /** The distinct filter values present in a pool, for the browse filters. */
+  facets(poolId: number): Promise<Record<'industry' | 'companySize' | 'source' | 'region', string[]>>;
+
+  // --- leads
+  /**
+   * Inserts all leads or none. A lead whose externalId is already stored is not inserted
+   * again: it comes back in `existing` (idempotent retries of a batch are safe).
+   */
+  insertLeads(inputs: LeadInput[], defaultPoolId: number, actor: Actor, now: number): Promise<InsertResult>;
+  getLead(id: number): Promise<Lead | null>;
+  getLeads(ids: number[]): Promise<Lead[]>;
+  browse(poolId: number, query: BrowseQuery, now: number): Promise<{ items: Lead[]; hasMore: boolean }>;
+  /** Claim one lead by id: of any number of simultaneous calls exactly one succeeds. */
+  claim(leadId: number, actor: UserActor, now: number): Promise<{ lead: Lead; events: LeadEvent[] }>;
+  /** Claim the front lead of a queue (priority, then arrival); null when none is left for this rep. */
+  claimNext(poolId: number, actor: UserActor, now: number): Promise<{ lead: Lead; events: LeadEvent[] } | null>;
+  release(leadId: number, actor: Actor, reason: string | null, now: number): Promise<{ lead: Lead; events: LeadEvent[] }>;
+  reassign(leadId: number, toUserId: number, actor: Actor, reason: string | null, now: number): Promise<{ lead: Lead; events: LeadEvent[] }>;
+  logActivity(leadId: number, actor: Actor, activity: { type: ActivityType; note: string | null }, now: number): Promise<{ lead: Lead; events: LeadEvent[] }>;
+  setStatus(leadId: number, actor: Actor, status: WorkStatus, reason: string | null, now: number): Promise<{ lead: Lead; events: LeadEvent[] }>;
+  leadsOwnedBy(userId: number): Promise<Lead[]>;
+
+  // --- timers
+  /** Returns every claimed lead whose lock ran out to its pool, once; returns the events. */
+  expireDueLocks(now: number, limit: number): Promise<LeadEvent[]>;
+  /** When the next lock runs out, or null: lets the scheduler sleep exactly as long as needed. */
+  nextLockDue(): Promise<number | null>;
+
+  // --- history
+  leadEvents(leadId: number): Promise<LeadEvent[]>;
+  eventsAfter(afterId: number, limit: number): Promise<LeadEvent[]>;
+  lastEventId(): Promise<number>;
+}
+
+export type UserActor = Extract<Actor, { kind: 'user' }>;
+
+export interface NewUser {
+  email: string;
+  name: string;
+  role: Role;
+  passwordHash: string | null;
+}
+
+export interface ApiKey {
+  id: number;
+  name: string;
+  scope: ApiKeyScope;
+  prefix: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface NewPool {
+  name: string;
+  mode: PoolMode;
+  lockTtlSeconds?: number;
+  previewFields?: PreviewField[];
+  isDefault?: boolean;
+}
+
+export type PoolPatch = Partial<Omit<NewPool, 'isDefault'>> & { isDefault?: true };
+
+export interface PoolStats {
+  poolId: number;
+  available: number;
+  oldestAvailableAt: number | null;
+}
+
+export interface InsertResult {
+  created: Lead[];
+  existing: Lead[];
+  events: LeadEvent[];
+}

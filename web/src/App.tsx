@@ -1,0 +1,85 @@
+import { useEffect, useRef } from 'react';
+import { Header } from './components/Header.js';
+import { ErrorState, Loading } from './components/States.js';
+import { useI18n } from './i18n/i18n.js';
+import { matchRoute, usePathname, Link, paths, type Route } from './lib/router.js';
+import { useAuth } from './state/auth.js';
+import { PoolsProvider } from './state/pools.js';
+import { HomeView } from './views/HomeView.js';
+import { LoginView } from './views/LoginView.js';
+import { ManagePoolsView } from './views/ManagePoolsView.js';
+import { MyLeadsView } from './views/MyLeadsView.js';
+import { PoolView } from './views/PoolView.js';
+
+export function App() {
+  const { state, bootError, retryBoot } = useAuth();
+  const { t } = useI18n();
+
+  if (state.phase === 'checking') {
+    return (
+      <main className="boot" id="main">
+        {bootError ? <ErrorState error={bootError} onRetry={retryBoot} /> : <Loading label={t('common.loading')} />}
+      </main>
+    );
+  }
+  if (state.phase === 'signedOut') return <LoginView />;
+  return (
+    <PoolsProvider>
+      <Shell />
+    </PoolsProvider>
+  );
+}
+
+function Shell() {
+  const pathname = usePathname();
+  const route = matchRoute(pathname);
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+
+  // On navigation, move focus to the new page's heading so keyboard and screen-reader
+  // users start at the top of the new content.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const h1 = main.current?.querySelector<HTMLElement>('h1');
+    if (h1) {
+      if (!h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1');
+      h1.focus();
+    }
+    window.scrollTo(0, 0);
+  }, [pathname]);
+
+  return (
+    <div className="app">
+      <Header route={route} />
+      <main id="main" ref={main} className="app-main" tabIndex={-1}>
+        <RouteView route={route} />
+      </main>
+    </div>
+  );
+}
+
+function RouteView({ route }: { route: Route }) {
+  const { t } = useI18n();
+  switch (route.name) {
+    case 'home':
+      return <HomeView />;
+    case 'pool':
+      return <PoolView key={route.poolId} poolId={route.poolId} />;
+    case 'myLeads':
+      return <MyLeadsView />;
+    case 'managePools':
+      return <ManagePoolsView />;
+    case 'notFound':
+      return (
+        <div className="page">
+          <h1>{t('notFound.title')}</h1>
+          <p>
+            <Link to={paths.home}>{t('notFound.home')}</Link>
+          </p>
+        </div>
+      );
+  }
+}

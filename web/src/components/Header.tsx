@@ -1,0 +1,85 @@
+import { useStreamStatus } from '../api/stream.js';
+import { LANGS, useI18n, type Lang } from '../i18n/i18n.js';
+import { Link, paths, type Route } from '../lib/router.js';
+import { useAuth } from '../state/auth.js';
+
+export function LanguageSwitch() {
+  const { t, lang, setLang } = useI18n();
+  return (
+    <label className="lang-switch">
+      <span className="sr-only">{t('header.language')}</span>
+      <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} aria-label={t('header.language')}>
+        {LANGS.map((l) => (
+          <option key={l.code} value={l.code} lang={l.code}>
+            {l.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function LiveIndicator() {
+  const { t } = useI18n();
+  const status = useStreamStatus();
+  const label =
+    status === 'live'
+      ? t('stream.live')
+      : status === 'connecting'
+        ? t('stream.connecting')
+        : status === 'offline'
+          ? t('stream.offline')
+          : t('stream.idle');
+  return (
+    <span className={`live live-${status}`} title={t('stream.label', { state: label })}>
+      <span className="live-dot" aria-hidden="true" />
+      <span className="live-text">{label}</span>
+    </span>
+  );
+}
+
+export function Header({ route }: { route: Route }) {
+  const { t, tx } = useI18n();
+  const { user, isManager, signOut } = useAuth();
+  const current = (name: Route['name'] | Route['name'][]) =>
+    (Array.isArray(name) ? name.includes(route.name) : route.name === name) ? 'page' : undefined;
+
+  return (
+    <header className="app-header">
+      <a className="skip-link" href="#main">
+        {t('app.skip')}
+      </a>
+      <div className="header-inner">
+        <Link to={paths.home} className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          {t('app.name')}
+        </Link>
+        <nav aria-label={t('nav.main')} className="main-nav">
+          <Link to={paths.home} aria-current={current(['home', 'pool'])}>
+            {t('nav.pools')}
+          </Link>
+          <Link to={paths.myLeads} aria-current={current('myLeads')}>
+            {t('nav.myLeads')}
+          </Link>
+          {isManager ? (
+            <Link to={paths.managePools} aria-current={current('managePools')}>
+              {t('nav.manage')}
+            </Link>
+          ) : null}
+        </nav>
+        <div className="header-tools">
+          <LiveIndicator />
+          <LanguageSwitch />
+          {user ? (
+            <span className="user-name" title={t('header.signedInAs', { name: user.name, role: tx(`role.${user.role}`, user.role) })}>
+              {user.name}
+            </span>
+          ) : null}
+          <button type="button" className="btn btn-small btn-ghost" onClick={() => void signOut()}>
+            {t('header.signOut')}
+          </button>
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,34 @@
+import type { Lead } from '../api/types.js';
+import { clock, useI18n } from '../i18n/i18n.js';
+import { msUntil, useNow } from '../lib/time.js';
+
+/** Below this a running lock shows in the warning colour. */
+export const WARN_MS = 3 * 60 * 1000;
+
+/**
+ * The lock countdown on a held lead: mm:ss, warning colour near the end, and
+ * "contacted — no timer" once an activity stopped it.
+ */
+export function LockTimer({ lead }: { lead: Lead }) {
+  const { t } = useI18n();
+  if (!lead.lockExpiresAt) {
+    if (lead.status === 'contacted') return <span className="timer timer-off">{t('lock.noTimer')}</span>;
+    return <span className="timer timer-off">{t('lock.none')}</span>;
+  }
+  return <RunningTimer expiresAt={lead.lockExpiresAt} />;
+}
+
+function RunningTimer({ expiresAt }: { expiresAt: string }) {
+  const { t } = useI18n();
+  const now = useNow(1000);
+  const left = msUntil(expiresAt, now) ?? 0;
+  if (left <= 0) return <span className="timer timer-expired">{t('lock.expired')}</span>;
+  const warn = left <= WARN_MS;
+  return (
+    <span className={warn ? 'timer timer-warn' : 'timer'}>
+      <span className="timer-dot" aria-hidden="true" />
+      <time dateTime={`PT${Math.ceil(left / 1000)}S`}>{clock(left)}</time>
+      <span className="sr-only"> {t('lock.left')}</span>
+    </span>
+  );
+}

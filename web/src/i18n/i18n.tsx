@@ -1,0 +1,135 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { de, en, type MessageKey } from './dict.js';
+
+export type Lang = 'en' | 'de';
+export const LANGS: readonly { code: Lang; label: string }[] = [
+  { code: 'en', label: 'English' },
+  { code: 'de', label: 'Deutsch' },
+];
+
+const STORAGE_KEY = 'leadpool.lang';
+const dicts: Record<Lang, Record<MessageKey, string>> = { en, de };
+
+type Vars = Record<string, string | number>;
+
+export interface I18n {
+  lang: Lang;
+  /** BCP 47 locale for Intl: the browser's own variant of the chosen language when it has one. */
+  locale: string;
+  setLang: (lang: Lang) => void;
+  t: (key: MessageKey, vars?: Vars) => string;
+  /** A key built at run time (status, event type…); falls back when it is not in the dictionary. */
+  tx: (key: string, fallback: string, vars?: Vars) => string;
+  number: (n: number) => string;
+  dateTime: (iso: string | null | undefined) => string;
+  /** "2 h 5 min" */
+  duration: (ms: number) => string;
+}
+
+function storedLang(): Lang | null {
+  try {
+    const v = localStorage.getItem(STORAGE_KEY);
+    return v === 'en' || v === 'de' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function browserLang(): Lang {
+  const langs = typeof navigator !== 'undefined' ? navigator.languages ?? [navigator.language] : [];
+  for (const l of langs) {
+    if (l.toLowerCase().startsWith('de')) return 'de';
+    if (l.toLowerCase().startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+function localeFor(lang: Lang): string {
+  const langs = typeof navigator !== 'undefined' ? navigator.languages ?? [navigator.language] : [];
+  return langs.find((l) => l.toLowerCase().startsWith(lang)) ?? lang;
+}
+
+function fill(text: string, vars?: Vars): string {
+  if (!vars) return text;
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+}
+
+/** Whether the user picked a language themselves (then the account's locale does not override it). */
+export function hasStoredLang(): boolean {
+  return storedLang() !== null;
+}
+
+const I18nContext = createContext<I18n | null>(null);
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(() => storedLang() ?? browserLang());
+
+  const setLang = useCallback((l: Lang) => {
+    setLangState(l);
+    try {
+      localStorage.setItem(STORAGE_KEY, l);
+    } catch {
+      /* private mode: the choice lasts for this page only */
+    }
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  const value = useMemo<I18n>(() => {
+    const dict = dicts[lang];
+    const locale = localeFor(lang);
+    const nf = new Intl.NumberFormat(locale);
+    const df = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    const t = (key: MessageKey, vars?: Vars) => fill(dict[key] ?? en[key] ?? key, vars);
+    const tx = (key: string, fallback: string, vars?: Vars) => {
+      const text = (dict as Record<string, string>)[key];
+      return fill(text ?? fallback, vars);
+    };
+    const number = (n: number) => nf.format(n);
+    return {
+      lang,
+      locale,
+      setLang,
+      t,
+      tx,
+      number,
+      dateTime: (iso) => {
+        if (!iso) return '—';
+        const d = new Date(iso);
+        return Number.isNaN(d.getTime()) ? '—' : df.format(d);
+      },
+      duration: (ms) => {
+        const totalMin = Math.floor(Math.max(0, ms) / 60000);
+        if (totalMin < 1) return t('age.lessMinute');
+        if (totalMin < 60) return t('age.minutes', { m: number(totalMin) });
+        const totalH = Math.floor(totalMin / 60);
+        if (totalH < 24) {
+          const m = totalMin % 60;
+          return m === 0 ? t('age.hoursOnly', { h: number(totalH) }) : t('age.hours', { h: number(totalH), m: number(m) });
+        }
+        return t('age.days', { d: number(Math.floor(totalH / 24)), h: number(totalH % 24) });
+      },
+    };
+  }, [lang, setLang]);
+
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export function useI18n(): I18n {
+  const ctx = useContext(I18nContext);
+  if (!ctx) throw new Error('useI18n outside I18nProvider');
+  return ctx;
+}
+
+/** "mm:ss" (or "h:mm:ss" for an hour or more) for a lock countdown. */
+export function clock(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(sec).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}

@@ -1,0 +1,104 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, onUnauthorized, setBearer } from '../api/client.js';
+import { isManagerRole, type User } from '../api/types.js';
+import { startStream, stopStream } from '../api/stream.js';
+import { hasStoredLang, useI18n } from '../i18n/i18n.js';
+
+type AuthState = { phase: 'checking' } | { phase: 'signedOut' } | { phase: 'signedIn'; user: User };
+
+interface Auth {
+  state: AuthState;
+  user: User | null;
+  isManager: boolean;
+  signIn: (email: string, password: string) => Promise<void>;
+  signOut: () => Promise<void>;
+  /** A fresh start-up check failed for reasons other than 401 (server down). */
+  bootError: unknown;
+  retryBoot: () => void;
+}
+
+const AuthContext = createContext<Auth | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const { setLang } = useI18n();
+  const [state, setState] = useState<AuthState>({ phase: 'checking' });
+  const [bootError, setBootError] = useState<unknown>(null);
+  const [bootTry, setBootTry] = useState(0);
+
+  const adopt = useCallback(
+    (user: User) => {
+      const loc = user.locale?.toLowerCase();
+      if (!hasStoredLang() && loc) {
+        if (loc.startsWith('de')) setLang('de');
+        else if (loc.startsWith('en')) setLang('en');
+      }
+      setState({ phase: 'signedIn', user });
+    },
+    [setLang],
+  );
+
+  useEffect(() => {
+    let live = true;
+    setBootError(null);
+    api.me().then(
+      ({ user }) => live && adopt(user),
+      (err: unknown) => {
+        if (!live) return;
+        const status = (err as { status?: number }).status;
+        if (status === 401 || status === 403) setState({ phase: 'signedOut' });
+        else setBootError(err);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [adopt, bootTry]);
+
+  useEffect(() => {
+    onUnauthorized(() => {
+      setBearer(null);
+      setState({ phase: 'signedOut' });
+    });
+    return () => onUnauthorized(null);
+  }, []);
+
+  const signedIn = state.phase === 'signedIn';
+  useEffect(() => {
+    if (!signedIn) return;
+    startStream();
+    return () => stopStream();
+  }, [signedIn]);
+
+  const value = useMemo<Auth>(() => {
+    const user = state.phase === 'signedIn' ? state.user : null;
+    return {
+      state,
+      user,
+      isManager: isManagerRole(user?.role),
+      bootError,
+      retryBoot: () => setBootTry((n) => n + 1),
+      signIn: async (email, password) => {
+        const { token, user: u } = await api.login(email, password);
+        setBearer(token);
+        adopt(u);
+      },
+      signOut: async () => {
+        try {
+          await api.logout();
+        } catch {
+          /* signed out locally either way */
+        }
+        setBearer(null);
+        setState({ phase: 'signedOut' });
+      },
+    };
+  }, [state, bootError, adopt]);
+
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): Auth {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error('useAuth outside AuthProvider');
+  return ctx;
+}

@@ -1,0 +1,86 @@
+import type { Pool } from '../api/types.js';
+import { ModeBadge } from '../components/Badges.js';
+import { Empty, ErrorState, Loading } from '../components/States.js';
+import { useI18n } from '../i18n/i18n.js';
+import { Link, paths } from '../lib/router.js';
+import { msSince, useNow } from '../lib/time.js';
+import { useTitle } from '../lib/title.js';
+import { useAuth } from '../state/auth.js';
+import { usePools } from '../state/pools.js';
+
+export function sortPools(pools: Pool[]): Pool[] {
+  return [...pools].sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name));
+}
+
+export function HomeView() {
+  const { t } = useI18n();
+  const { pools, error, reload } = usePools();
+  const { isManager } = useAuth();
+  useTitle(t('home.title'));
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <div>
+          <h1>{t('home.title')}</h1>
+          <p className="muted">{t('home.subtitle')}</p>
+        </div>
+      </div>
+      {!pools && error ? (
+        <ErrorState error={error} onRetry={reload} />
+      ) : !pools ? (
+        <Loading />
+      ) : pools.length === 0 ? (
+        <Empty title={t('home.empty')}>
+          {isManager ? (
+            <p>
+              <Link to={paths.managePools}>{t('home.emptyManager')}</Link>
+            </p>
+          ) : (
+            <p className="muted">{t('home.emptyRep')}</p>
+          )}
+        </Empty>
+      ) : (
+        <ul className="pool-grid">
+          {sortPools(pools).map((p) => (
+            <li key={String(p.id)}>
+              <PoolCard pool={p} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function OldestAge({ iso }: { iso: string | null }) {
+  const { t, duration } = useI18n();
+  const now = useNow(15000);
+  const age = msSince(iso, now);
+  if (age === null) return <span className="muted">{t('home.noneWaiting')}</span>;
+  const tone = age >= 60 * 60000 ? 'age-late' : age >= 30 * 60000 ? 'age-warn' : '';
+  return <span className={tone}>{t('home.oldest', { age: duration(age) })}</span>;
+}
+
+function PoolCard({ pool }: { pool: Pool }) {
+  const { t, number } = useI18n();
+  return (
+    <Link to={paths.pool(pool.id)} className={`pool-card mode-${pool.mode}`}>
+      <span className="pool-card-top">
+        <span className="pool-card-name">{pool.name}</span>
+        <ModeBadge mode={pool.mode} />
+      </span>
+      <span className="pool-card-count">
+        <span className="big-number">{number(pool.available)}</span>
+        <span className="muted"> {t('home.available', { n: '' }).trim()}</span>
+      </span>
+      <span className="pool-card-meta">
+        <OldestAge iso={pool.oldestAvailableAt} />
+      </span>
+      <span className="pool-card-hint muted">
+        {t(`modeHint.${pool.mode}`)} · {t('home.lockInfo', { min: Math.round(pool.lockTtlSeconds / 60) })}
+        {pool.isDefault ? <> · {t('common.default')}</> : null}
+      </span>
+    </Link>
+  );
+}
