@@ -48,38 +48,42 @@ export async function streamRoutes(app: FastifyInstance): Promise<void> {
         return p;
       };
 
-      let queue: Promise<void> = Promise.resolve();
-      const send = (events: LeadEvent[]) => {
-        queue = queue.then(async () => {
-          const live = events.filter((e) => LIVE_TYPES.has(e.type) && e.leadId !== null);
-          if (live.length === 0 || res.destroyed) return;
-          const leads = new Map<number, Lead>((await store.getLeads([...new Set(live.map((e) => e.leadId!))])).map((l) => [l.id, l]));
-          let out = '';
-          for (const e of live) {
-            const lead = leads.get(e.leadId!);
-            const pool = e.poolId !== null ? await poolOf(e.poolId) : undefined;
-            if (!lead || !pool) continue;
-            const view = leadViewJson(lead, pool, viewer);
-            const data = {
-              eventId: e.id,
-              type: e.type,
-              at: new Date(e.at).toISOString(),
-              leadId: e.leadId,
-              poolId: e.poolId,
-              status: lead.status,
-              ownerId: lead.ownerId,
-              ...(view ? { lead: view } : {}),
-            };
-            out += `id: ${e.id}\nevent: lead\ndata: ${JSON.stringify(data)}\n\n`;
-          }
-          if (out) res.write(out);
-        });
+      const deliver = async (events: LeadEvent[]): Promise<void> => {
+        const live = events.filter((e) => LIVE_TYPES.has(e.type) && e.leadId !== null);
+        if (live.length === 0 || res.destroyed) return;
+        const leads = new Map<number, Lead>((await store.getLeads([...new Set(live.map((e) => e.leadId!))])).map((l) => [l.id, l]));
+        let out = '';
+        for (const e of live) {
+          const lead = leads.get(e.leadId!);
+          const pool = e.poolId !== null ? await poolOf(e.poolId) : undefined;
+          if (!lead || !pool) continue;
+          const view = leadViewJson(lead, pool, viewer);
+          const data = {
+            eventId: e.id,
+            type: e.type,
+            at: new Date(e.at).toISOString(),
+            leadId: e.leadId,
+            poolId: e.poolId,
+            status: lead.status,
+            ownerId: lead.ownerId,
+            ...(view ? { lead: view } : {}),
+          };
+          out += `id: ${e.id}\nevent: lead\ndata: ${JSON.stringify(data)}\n\n`;
+        }
+        if (out) res.write(out);
       };
 
-      const unsubscribe = hub.subscribe(send);
-      if (Number.isInteger(resumeFrom) && resumeFrom > 0 && resumeFrom < hub.lastId) {
-        send(await store.eventsAfter(resumeFrom, 5000).then((ev) => ev.filter((e) => e.id <= hub.lastId)));
+      // Everything up to the hub's position is replayed from the history, everything after
+      // it arrives live; the replay goes first in the same queue, so order holds.
+      let queue: Promise<void> = Promise.resolve();
+      const send = (events: LeadEvent[]) => {
+        queue = queue.then(() => deliver(events)).catch(() => undefined);
+      };
+      const upTo = hub.lastId;
+      if (Number.isInteger(resumeFrom) && resumeFrom > 0 && resumeFrom < upTo) {
+        queue = store.eventsAfter(resumeFrom, 5000).then((ev) => deliver(ev.filter((e) => e.id <= upTo)));
       }
+      const unsubscribe = hub.subscribe(send);
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
       heartbeat.unref();
       const end = () => {

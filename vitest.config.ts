@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests have their own config: vite.config.ts has the web app's root, where there are no tests.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
