@@ -1,3 +1,5 @@
+import type { PoolRules } from './fair-play.js';
+
 /** The domain's vocabulary. Unions, not strings, so impossible states do not type-check. */
 
 export const ROLES = ['rep', 'manager', 'admin'] as const;
@@ -85,6 +87,8 @@ export interface Pool {
   mode: PoolMode;
   lockTtlSeconds: number;
   previewFields: PreviewField[];
+  /** The pool's own fair-play rules, or null to follow the team's default. */
+  rules: PoolRules | null;
   isDefault: boolean;
   createdAt: number;
   updatedAt: number;
@@ -116,6 +120,9 @@ export const EVENT_TYPES = [
   'lead.activity',
   'lead.status_changed',
   'lead.claim_refused',
+  'lead.skipped',
+  'lead.viewed',
+  'settings.rules_updated',
   'pool.created',
   'pool.updated',
   'user.created',

@@ -3,6 +3,7 @@ import type { Store } from '../store/store.js';
 import { hashPassword } from '../server/passwords.js';
 import { generateDemoLeads } from './demo-leads.js';
 import { HOUR, MINUTE } from '../core/clock.js';
+import { SEED_RULES } from '../core/fair-play.js';
 
 export const DEMO_PASSWORD = 'demo';
 export const DEMO_MANAGER = 'manager@demo.test';
@@ -22,6 +23,7 @@ export async function seedDemo(store: Store, now: number, leadCount = 400): Prom
   for (const [i, email] of DEMO_REPS.entries()) {
     await store.createUser({ email, name: repNames[i]!, role: 'rep', passwordHash: hash }, SEEDER, now);
   }
+  await store.setTeamRules({ ...SEED_RULES, minClaimsPerDay: 5 }, SEEDER, now);
   const inbound = (await store.createPool({ name: 'Inbound queue', mode: 'queue', lockTtlSeconds: 900, isDefault: true }, SEEDER, now)).pool;
   const general = (await store.createPool({ name: 'General pool', mode: 'pool', lockTtlSeconds: 900 }, SEEDER, now)).pool;
   const enterprise = (await store.createPool({ name: 'Enterprise cherry-pick', mode: 'cherry_pick', lockTtlSeconds: 1800 }, SEEDER, now)).pool;

@@ -62,6 +62,8 @@ export const PoolBody = Type.Object(
     lockTtlSeconds: Type.Integer(),
     previewFields: Type.Array(Type.Enum([...PREVIEW_FIELDS])),
     isDefault: Type.Boolean(),
+    rules: Type.Union([Type.Ref('PoolRules'), Type.Null()], { description: "The pool's own rules, or null when it follows the team's default." }),
+    effectiveRules: Type.Ref('PoolRules'),
     createdAt: DateTime,
     updatedAt: DateTime,
     available: Type.Optional(Type.Integer({ description: 'Leads waiting in the pool now.' })),
@@ -70,6 +72,36 @@ export const PoolBody = Type.Object(
   { $id: 'Pool' },
 );
 
+export const PoolRulesBody = Type.Object(
+  {
+    hoardingLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'At most this many leads claimed but not yet contacted per rep (seed: 10).' })),
+    diversity: Type.Optional(
+      Type.Union([
+        Type.Object(
+          {
+            mode: Type.Literal('percent'),
+            threshold: Type.Integer({ minimum: 1, maximum: 100, description: 'Scores at or above this count as high (seed: 80).' }),
+            minPercent: Type.Integer({ minimum: 1, maximum: 100, description: 'At least this share of the window must be under the threshold (seed: 30).' }),
+            window: Type.Integer({ minimum: 1, maximum: 500, description: "The rep's last N claims in the pool." }),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Object(
+          { mode: Type.Literal('ratio'), threshold: Type.Integer({ minimum: 1, maximum: 100 }) },
+          { additionalProperties: false, description: 'Each claim at or above the threshold needs a claim below it first.' },
+        ),
+      ]),
+    ),
+    detailViewLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Lead details a rep may open before they must claim.' })),
+    skipLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: 'Queue leads a rep may skip in a row before they must keep one.' })),
+    dailyCap: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Claims per rep per day in the pool.' })),
+    minClaimsPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Below this a rep is flagged (never blocked).' })),
+  },
+  { additionalProperties: false, description: 'A rule left out is off.' },
+);
+/** The same schema under a name, for responses and the OpenAPI document. */
+export const PoolRulesNamed = Type.Object(PoolRulesBody.properties, { additionalProperties: false, $id: 'PoolRules', description: 'A rule left out is off.' });
+
 export const NewPoolBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -77,6 +109,7 @@ export const NewPoolBody = Type.Object(
     lockTtlSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 7 * 86400, description: 'How long a claim holds without contact. Default 900 (15 min).' })),
     previewFields: Type.Optional(Type.Array(Type.Enum([...PREVIEW_FIELDS]), { uniqueItems: true, description: 'What reps see before claiming in a pool-mode pool. Default: all preview fields.' })),
     isDefault: Type.Optional(Type.Boolean({ description: 'Leads without a poolId land here.' })),
+    rules: Type.Optional(Type.Union([PoolRulesBody, Type.Null()], { description: "Fair-play rules; null or left out follows the team's default." })),
   },
   { additionalProperties: false },
 );
@@ -88,6 +121,7 @@ export const PoolPatchBody = Type.Object(
     lockTtlSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 7 * 86400 })),
     previewFields: Type.Optional(Type.Array(Type.Enum([...PREVIEW_FIELDS]), { uniqueItems: true })),
     isDefault: Type.Optional(Type.Literal(true)),
+    rules: Type.Optional(Type.Union([PoolRulesBody, Type.Null()], { description: "The pool's own fair-play rules; null to follow the team's default." })),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -185,6 +219,14 @@ export const NewApiKeyBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const SHARED_SCHEMAS = [ErrorBody, LeadBody, PoolBody, EventBody, UserBody, ApiKeyBody];
+export const SkipBody = Type.Object(
+  {
+    reason: Type.Enum(['not_my_segment', 'bad_data', 'duplicate', 'existing_contact', 'not_reachable_now', 'other'], { description: 'Why: managers see skips next to the cherry-pick index.' }),
+    note: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const SHARED_SCHEMAS = [ErrorBody, LeadBody, PoolRulesNamed, PoolBody, EventBody, UserBody, ApiKeyBody];
 
 export const errorResponses = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Type.Ref('Error')]));

@@ -5,6 +5,7 @@ import type { Actor } from '../core/types.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { LockTimerLoop } from '../scheduler/lock-timers.js';
+import { MixSnapshotLoop } from '../scheduler/mix-snapshots.js';
 import { buildApp, type App } from './app.js';
 import { seedDemo } from '../demo/seed-demo.js';
 
@@ -62,8 +63,10 @@ export async function serve(opts: ServeOptions): Promise<Running & { seeded: boo
     },
     onError: (err) => app.log.error({ err }, 'lock timer sweep failed'),
   });
+  const snapshots = new MixSnapshotLoop(store, clock, 60_000, (err) => app.log.error({ err }, 'pool mix snapshot failed'));
   await app.listen({ port: opts.port, host: opts.host });
   timers.start();
+  snapshots.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}`;
@@ -74,6 +77,7 @@ export async function serve(opts: ServeOptions): Promise<Running & { seeded: boo
     url,
     seeded,
     async stop() {
+      await snapshots.stop();
       await timers.stop();
       await app.close();
       await store.close();

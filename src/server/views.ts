@@ -1,5 +1,6 @@
 import type { Lead, LeadEvent, Pool, User } from '../core/types.js';
 import type { PoolStats } from '../store/store.js';
+import type { PoolRules } from '../core/fair-play.js';
 import { leadVisibility, type Viewer } from '../core/visibility.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -34,8 +35,8 @@ export function leadJson(l: Lead): LeadJson {
 }
 
 /** A lead as this viewer may see it in this pool, or null when they may not see it at all. */
-export function leadViewJson(l: Lead, pool: Pool, viewer: Viewer): LeadJson | null {
-  const v = leadVisibility(l, pool, viewer);
+export function leadViewJson(l: Lead, pool: Pool, viewer: Viewer, opts: { listing?: boolean; rules?: PoolRules } = {}): LeadJson | null {
+  const v = leadVisibility(l, pool, viewer, opts);
   if (v.kind === 'none') return null;
   const full = leadJson(l);
   if (v.kind === 'full') return full;
@@ -44,7 +45,7 @@ export function leadViewJson(l: Lead, pool: Pool, viewer: Viewer): LeadJson | nu
   return out;
 }
 
-export function poolJson(p: Pool, stats?: PoolStats): Record<string, unknown> {
+export function poolJson(p: Pool, teamRules: PoolRules, stats?: PoolStats): Record<string, unknown> {
   return {
     id: p.id,
     name: p.name,
@@ -52,6 +53,8 @@ export function poolJson(p: Pool, stats?: PoolStats): Record<string, unknown> {
     lockTtlSeconds: p.lockTtlSeconds,
     previewFields: p.previewFields,
     isDefault: p.isDefault,
+    rules: p.rules,
+    effectiveRules: p.rules ?? teamRules,
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),
     ...(stats ? { available: stats.available, oldestAvailableAt: iso(stats.oldestAvailableAt) } : {}),

@@ -1,6 +1,7 @@
 import type { ApiKey } from './store.js';
 import type { Actor, ApiKeyScope, ClaimSource, CompanySize, EventType, Lead, LeadEvent, LeadStatus, Pool, PoolMode, PreviewField, Role, User } from '../core/types.js';
 import { actorId } from '../core/types.js';
+import type { PoolRules } from '../core/fair-play.js';
 
 /** Row shapes as both databases return them (snake_case), and their mapping to the domain. */
 export interface LeadRow {
@@ -68,6 +69,7 @@ export interface PoolRow {
   mode: string;
   lock_ttl_seconds: number;
   preview_fields: string | string[];
+  rules: string | Record<string, unknown> | null;
   is_default: number | boolean;
   created_at: number | string;
   updated_at: number | string;
@@ -80,6 +82,7 @@ export function poolFromRow(r: PoolRow): Pool {
     mode: r.mode as PoolMode,
     lockTtlSeconds: r.lock_ttl_seconds,
     previewFields: (typeof r.preview_fields === 'string' ? JSON.parse(r.preview_fields) : r.preview_fields) as PreviewField[],
+    rules: (r.rules === null ? null : typeof r.rules === 'string' ? JSON.parse(r.rules) : r.rules) as PoolRules | null,
     isDefault: Boolean(r.is_default),
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),

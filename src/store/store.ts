@@ -1,5 +1,7 @@
 import type { BrowseQuery } from '../core/browse.js';
 import type { LeadInput } from '../core/lead-input.js';
+import type { PoolRules } from '../core/fair-play.js';
+import type { PoolMix } from '../core/pool-mix.js';
 import type {
   ActivityType,
   Actor,
@@ -47,6 +49,20 @@ export interface Store {
   recordLoginFailure(keys: string[], now: number): Promise<void>;
   countLoginFailures(key: string, since: number): Promise<number>;
   clearLoginFailures(key: string): Promise<void>;
+
+  // --- fair play
+  /** The rules pools without their own follow. */
+  getTeamRules(): Promise<PoolRules>;
+  setTeamRules(rules: PoolRules, actor: Actor, now: number): Promise<{ rules: PoolRules; events: LeadEvent[] }>;
+  /**
+   * A rep opens a waiting lead's details: counted against the pool's detail-view limit
+   * (refused with RULE_DETAIL_VIEW_LIMIT past it, and the refusal recorded).
+   */
+  viewLead(leadId: number, actor: UserActor, now: number): Promise<Lead>;
+  /** A rep hands back a lead taken from a queue with a reason; it is not served to them again. */
+  skip(leadId: number, actor: UserActor, reason: SkipReason, note: string | null, now: number): Promise<{ lead: Lead; events: LeadEvent[] }>;
+  /** Records what waits in a pool (industry by score band), for the cherry-pick measurements. */
+  snapshotPoolMix(poolId: number, now: number): Promise<PoolMix>;
 
   // --- pools
   listPools(): Promise<Pool[]>;
@@ -114,9 +130,14 @@ export interface NewPool {
   lockTtlSeconds?: number;
   previewFields?: PreviewField[];
   isDefault?: boolean;
+  /** null or left out: the team's default rules. */
+  rules?: PoolRules | null;
 }
 
 export type PoolPatch = Partial<Omit<NewPool, 'isDefault'>> & { isDefault?: true };
+
+export const SKIP_REASONS = ['not_my_segment', 'bad_data', 'duplicate', 'existing_contact', 'not_reachable_now', 'other'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface PoolStats {
   poolId: number;

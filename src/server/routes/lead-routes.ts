@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { AppError } from '../../core/errors.js';
 import { LeadInput, normaliseLeadInput } from '../../core/lead-input.js';
 import type { Pool } from '../../core/types.js';
-import { ActivityBody, IdParams, ReasonBody, ReassignBody, StatusBody, errorResponses } from '../schemas.js';
+import { ActivityBody, IdParams, ReasonBody, ReassignBody, SkipBody, StatusBody, errorResponses } from '../schemas.js';
 import { userActor, viewerOf } from '../auth.js';
 import { eventJson, leadJson, leadViewJson } from '../views.js';
 import { announce } from './announce.js';
@@ -76,10 +76,15 @@ export async function leadRoutes(fastify: FastifyInstance): Promise<void> {
     '/leads/:id',
     { schema: { tags: ['leads'], summary: 'One lead, as much of it as you may see', params: IdParams, response: { 200: LeadOut, ...errorResponses(403, 404) } } },
     async (req) => {
-      const lead = await store.getLead(req.params.id);
+      let lead = await store.getLead(req.params.id);
       if (!lead) throw new AppError('LEAD_NOT_FOUND', `There is no lead ${req.params.id}.`, { leadId: req.params.id });
       const pool = (await store.getPool(lead.poolId)) as Pool;
-      const view = leadViewJson(lead, pool, viewerOf(req.actor));
+      const viewer = viewerOf(req.actor);
+      // A rep opening a waiting lead's details counts against the pool's detail-view limit.
+      if (req.actor?.kind === 'user' && viewer.role === 'rep' && lead.status === 'available' && pool.mode !== 'queue') {
+        lead = await store.viewLead(lead.id, req.actor, clock.now());
+      }
+      const view = leadViewJson(lead, pool, viewer);
       if (!view) throw new AppError('FORBIDDEN', `Lead ${lead.id} is not visible to you${pool.mode === 'queue' ? ': in a queue, take the next lead instead' : ''}.`, { leadId: lead.id });
       return { lead: view };
     },
@@ -141,6 +146,25 @@ export async function leadRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const { lead } = await store.release(req.params.id, req.actor!, req.body?.reason ?? null, clock.now());
+      announce(app);
+      return { lead: leadJson(lead) };
+    },
+  );
+
+  app.post(
+    '/leads/:id/skip',
+    {
+      schema: {
+        tags: ['claims'],
+        summary: 'Hand back a lead taken from a queue, with a reason; it is not served to you again',
+        description: 'Counts against the pool skip limit (403 RULE_SKIP_LIMIT past it). Skips and their reasons are visible to managers.',
+        params: IdParams,
+        body: SkipBody,
+        response: { 200: LeadOut, ...errorResponses(400, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      const { lead } = await store.skip(req.params.id, userActor(req), req.body.reason, req.body.note ?? null, clock.now());
       announce(app);
       return { lead: leadJson(lead) };
     },

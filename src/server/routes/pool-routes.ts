@@ -31,9 +31,8 @@ export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async () => {
-      const pools = await store.listPools();
-      const stats = await app.ctx.poolStats.all();
-      return { items: pools.map((p) => poolJson(p, stats.get(p.id) ?? { poolId: p.id, available: 0, oldestAvailableAt: null })) };
+      const [pools, stats, team] = await Promise.all([store.listPools(), app.ctx.poolStats.all(), store.getTeamRules()]);
+      return { items: pools.map((p) => poolJson(p, team, stats.get(p.id) ?? { poolId: p.id, available: 0, oldestAvailableAt: null })) };
     },
   );
 
@@ -46,7 +45,7 @@ export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
     async (req, reply) => {
       const { pool } = await store.createPool(req.body, req.actor!, clock.now());
       announce(app);
-      return reply.status(201).send(poolJson(pool));
+      return reply.status(201).send(poolJson(pool, await store.getTeamRules()));
     },
   );
 
@@ -65,7 +64,7 @@ export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
     async (req) => {
       const { pool } = await store.updatePool(req.params.id, req.body, req.actor!, clock.now());
       announce(app);
-      return poolJson(pool);
+      return poolJson(pool, await store.getTeamRules());
     },
   );
 
@@ -111,8 +110,9 @@ export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
       };
       const page = await store.browse(pool.id, query, clock.now());
       const last = page.items[page.items.length - 1];
+      const rules = pool.rules ?? (await store.getTeamRules());
       return {
-        items: page.items.map((l) => leadViewJson(l, pool, viewer) ?? { id: l.id, poolId: l.poolId, status: l.status }),
+        items: page.items.map((l) => leadViewJson(l, pool, viewer, { listing: true, rules }) ?? { id: l.id, poolId: l.poolId, status: l.status }),
         nextCursor: page.hasMore && last ? encodeCursor({ sort, order, value: cursorValue(query, last), id: last.id }) : null,
         itemsHidden: false,
         ...counts,

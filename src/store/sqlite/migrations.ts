@@ -142,3 +142,69 @@ SQLITE_MIGRATIONS.push({
 CREATE VIRTUAL TABLE lead_company_fts USING fts5(company, content='', tokenize='trigram', detail='none');
 `,
 });
+
+SQLITE_MIGRATIONS.push({
+  version: 3,
+  name: 'fair_play',
+  sql: `
+-- NULL: the pool follows the team's default rules.
+ALTER TABLE pools ADD COLUMN rules TEXT;
+
+CREATE TABLE team_settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- One row per time a rep came to hold a lead: the facts fair-play rules and the manager's
+-- measurements read, kept apart from the leads so a claim's history outlives the next claim.
+CREATE TABLE claims (
+  id               INTEGER PRIMARY KEY,
+  lead_id          INTEGER NOT NULL,
+  user_id          INTEGER NOT NULL,
+  pool_id          INTEGER NOT NULL,
+  source           TEXT NOT NULL,
+  claimed_at       INTEGER NOT NULL,
+  lead_created_at  INTEGER NOT NULL,
+  score            INTEGER NOT NULL,
+  industry         TEXT NOT NULL,
+  -- Where the claimed score stood among the leads waiting in the pool then (0 = lowest, 1 = highest).
+  score_percentile REAL,
+  -- The share of the waiting leads that were of the claimed lead's industry then.
+  industry_share   REAL,
+  first_contact_at INTEGER,
+  ended_at         INTEGER,
+  end_reason       TEXT CHECK (end_reason IN ('released', 'expired', 'reassigned', 'skipped')),
+  outcome          TEXT CHECK (outcome IN ('qualified', 'disqualified', 'converted')),
+  outcome_at       INTEGER
+);
+CREATE INDEX claims_rep  ON claims(user_id, pool_id, claimed_at);
+CREATE INDEX claims_time ON claims(claimed_at);
+CREATE INDEX claims_open ON claims(lead_id) WHERE ended_at IS NULL;
+
+CREATE TABLE rep_pool_counters (
+  user_id           INTEGER NOT NULL,
+  pool_id           INTEGER NOT NULL,
+  skips_in_row      INTEGER NOT NULL DEFAULT 0,
+  views_since_claim INTEGER NOT NULL DEFAULT 0,
+  -- Claims under the diversity threshold minus claims at or above it (the ratio mode's credit).
+  ratio_credits     INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (user_id, pool_id)
+) WITHOUT ROWID;
+
+-- What was waiting in a pool, by industry and score band, taken every minute or so: the
+-- "available mix" a claim is compared with (counting a million rows per claim is too slow).
+CREATE TABLE pool_mix_snapshots (
+  pool_id INTEGER NOT NULL,
+  at      INTEGER NOT NULL,
+  waiting INTEGER NOT NULL,
+  mix     TEXT NOT NULL,
+  PRIMARY KEY (pool_id, at)
+) WITHOUT ROWID;
+
+-- Counting a rep's open, uncontacted leads is part of every claim with a hoarding limit.
+DROP INDEX leads_owner;
+CREATE INDEX leads_owner ON leads(owner_id, status) WHERE owner_id IS NOT NULL;
+-- Industry + score: the snapshot's per-industry band counts, and browse by industry.
+CREATE INDEX leads_industry ON leads(pool_id, industry, score) WHERE status = 'available';
+`,
+});

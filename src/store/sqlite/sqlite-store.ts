@@ -6,8 +6,11 @@ import { checkWorkTransition, RELEASABLE_STATUSES, ACTIVITY_STATUSES, statusAfte
 import type { BrowseQuery } from '../../core/browse.js';
 import type { LeadInput } from '../../core/lead-input.js';
 import { DEFAULT_LOCK_TTL_SECONDS, DEFAULT_PREVIEW_FIELDS } from '../../core/types.js';
+import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRules, type RepClaimState } from '../../core/fair-play.js';
+import { BANDS, emptyMix, industryShare, scorePercentile, type PoolMix } from '../../core/pool-mix.js';
+import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
 import type { ActivityType, Actor, ApiKeyScope, EventType, Lead, LeadEvent, Pool, User, WorkStatus } from '../../core/types.js';
-import type { ApiKey, InsertResult, NewPool, NewUser, PoolPatch, PoolStats, Store, UserActor } from '../store.js';
+import type { ApiKey, InsertResult, NewPool, NewUser, PoolPatch, PoolStats, SkipReason, Store, UserActor } from '../store.js';
 import { apiKeyFromRow, eventActorColumns, eventFromRow, leadFromRow, poolFromRow, userFromRow } from '../rows.js';
 import type { ApiKeyRow, EventRow, LeadRow, PoolRow, UserRow } from '../rows.js';
 import type { Database } from '../db.js';
@@ -234,12 +237,13 @@ export class SqliteStore implements Store {
       const isDefault = input.isDefault === true || first;
       if (isDefault) this.#s('UPDATE pools SET is_default = 0 WHERE is_default = 1').run();
       const row = this.#s(
-        'INSERT INTO pools (name, mode, lock_ttl_seconds, preview_fields, is_default, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
+        'INSERT INTO pools (name, mode, lock_ttl_seconds, preview_fields, rules, is_default, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
       ).get(
         input.name,
         input.mode,
         input.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS,
         JSON.stringify(input.previewFields ?? DEFAULT_PREVIEW_FIELDS),
+        input.rules ? JSON.stringify(input.rules) : null,
         isDefault ? 1 : 0,
         now,
         now,
@@ -259,12 +263,13 @@ export class SqliteStore implements Store {
       }
       if (patch.isDefault) this.#s('UPDATE pools SET is_default = 0 WHERE is_default = 1 AND id <> ?').run(id);
       const row = this.#s(
-        `UPDATE pools SET name = ?, mode = ?, lock_ttl_seconds = ?, preview_fields = ?, is_default = ?, updated_at = ? WHERE id = ? RETURNING *`,
+        `UPDATE pools SET name = ?, mode = ?, lock_ttl_seconds = ?, preview_fields = ?, rules = ?, is_default = ?, updated_at = ? WHERE id = ? RETURNING *`,
       ).get(
         patch.name ?? before.name,
         patch.mode ?? before.mode,
         patch.lockTtlSeconds ?? before.lockTtlSeconds,
         JSON.stringify(patch.previewFields ?? before.previewFields),
+        patch.rules !== undefined ? (patch.rules === null ? null : JSON.stringify(patch.rules)) : before.rules === null ? null : JSON.stringify(before.rules),
         patch.isDefault ? 1 : before.isDefault ? 1 : 0,
         now,
         id,
@@ -392,64 +397,257 @@ export class SqliteStore implements Store {
   }
 
   async claim(leadId: number, actor: UserActor, now: number): Promise<Held> {
-    return this.#tx(() => {
-      const row = this.#s(
-        `SELECT l.id, l.status, l.owner_id, l.pool_id, p.mode, p.lock_ttl_seconds,
-                EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = ? AND x.reason = 'expired') AS expired_by_claimer
-           FROM leads l JOIN pools p ON p.id = l.pool_id WHERE l.id = ?`,
-      ).get(actor.userId, leadId) as
-        | { id: number; status: Lead['status']; owner_id: number | null; pool_id: number; mode: Pool['mode']; lock_ttl_seconds: number; expired_by_claimer: number }
-        | undefined;
-      if (!row) throw new AppError('LEAD_NOT_FOUND', `There is no lead ${leadId}.`, { leadId });
-      const decision = decideClaimById(
-        {
-          lead: { id: row.id, status: row.status, ownerId: row.owner_id, poolId: row.pool_id },
-          pool: { id: row.pool_id, mode: row.mode, lockTtlSeconds: row.lock_ttl_seconds },
-          expiredByClaimer: row.expired_by_claimer === 1,
-        },
-        actor.userId,
-        now,
-      );
-      if (!decision.ok) throw decision.error;
-      // The WHERE re-checks the status: the one statement is what makes the claim atomic,
-      // also against another process writing the same file.
-      const claimed = this.#s(
-        `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, updated_at = ?
-          WHERE id = ? AND status = 'available' RETURNING *`,
-      ).get(actor.userId, now, decision.source, decision.lockExpiresAt, now, leadId) as LeadRow | undefined;
-      if (!claimed) throw alreadyClaimed(this.#mustLead(leadId), actor.userId);
-      const lead = leadFromRow(claimed);
-      const ev = this.#event('lead.claimed', actor, now, {
-        leadId,
-        poolId: lead.poolId,
-        data: { ownerId: actor.userId, source: decision.source, lockExpiresAt: decision.lockExpiresAt },
-      });
-      return { lead, events: [ev] };
-    });
+    return this.#refusalsRecorded(actor, now, () =>
+      this.#tx(() => {
+        const row = this.#s(
+          `SELECT l.id, l.status, l.owner_id, l.pool_id, l.score, p.mode, p.lock_ttl_seconds, p.rules,
+                  EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = ? AND x.reason = 'expired') AS expired_by_claimer
+             FROM leads l JOIN pools p ON p.id = l.pool_id WHERE l.id = ?`,
+        ).get(actor.userId, leadId) as
+          | { id: number; status: Lead['status']; owner_id: number | null; pool_id: number; score: number; mode: Pool['mode']; lock_ttl_seconds: number; rules: string | null; expired_by_claimer: number }
+          | undefined;
+        if (!row) throw new AppError('LEAD_NOT_FOUND', `There is no lead ${leadId}.`, { leadId });
+        const decision = decideClaimById(
+          {
+            lead: { id: row.id, status: row.status, ownerId: row.owner_id, poolId: row.pool_id },
+            pool: { id: row.pool_id, mode: row.mode, lockTtlSeconds: row.lock_ttl_seconds },
+            expiredByClaimer: row.expired_by_claimer === 1,
+          },
+          actor.userId,
+          now,
+        );
+        if (!decision.ok) throw decision.error;
+        const rules = this.#rulesOf(row.rules);
+        const refusal = checkClaimRules(rules, this.#repState(actor.userId, row.pool_id, rules, now), row.score);
+        if (refusal) throw withLead(refusal, leadId, row.pool_id);
+        // The WHERE re-checks the status: the one statement is what makes the claim atomic,
+        // also against another process writing the same file.
+        const claimed = this.#s(
+          `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, updated_at = ?
+            WHERE id = ? AND status = 'available' RETURNING *`,
+        ).get(actor.userId, now, decision.source, decision.lockExpiresAt, now, leadId) as LeadRow | undefined;
+        if (!claimed) throw alreadyClaimed(this.#mustLead(leadId), actor.userId);
+        const lead = leadFromRow(claimed);
+        this.#recordClaim(lead, actor.userId, decision.source, rules, now);
+        const ev = this.#event('lead.claimed', actor, now, {
+          leadId,
+          poolId: lead.poolId,
+          data: { ownerId: actor.userId, source: decision.source, lockExpiresAt: decision.lockExpiresAt },
+        });
+        return { lead, events: [ev] };
+      }),
+    );
   }
 
   async claimNext(poolId: number, actor: UserActor, now: number): Promise<Held | null> {
+    return this.#refusalsRecorded(actor, now, () =>
+      this.#tx(() => {
+        const pool = this.#pool(poolId);
+        if (!pool) throw new AppError('POOL_NOT_FOUND', `There is no pool ${poolId}.`, { poolId });
+        // In a queue nobody chooses, so diversity has nothing to judge; the limits on volume hold.
+        const rules = withoutDiversity(pool.rules ?? this.#teamRules());
+        const refusal = checkClaimRules(rules, this.#repState(actor.userId, poolId, rules, now), 0);
+        if (refusal) throw withLead(refusal, null, poolId);
+        const expires = lockExpiry(pool, now);
+        const source = pool.mode === 'queue' ? 'queue' : pool.mode;
+        // One statement picks the front lead and takes it. Leads this rep released, skipped
+        // or let expire are passed over: they go to someone else.
+        const claimed = this.#s(
+          `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, updated_at = ?
+            WHERE id = (SELECT l.id FROM leads l INDEXED BY leads_queue
+                         WHERE l.pool_id = ? AND l.status = 'available'
+                           AND NOT EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = ?)
+                         ORDER BY l.priority DESC, l.created_at, l.id LIMIT 1)
+              AND status = 'available'
+            RETURNING *`,
+        ).get(actor.userId, now, source, expires, now, poolId, actor.userId) as LeadRow | undefined;
+        if (!claimed) return null;
+        const lead = leadFromRow(claimed);
+        this.#recordClaim(lead, actor.userId, source, rules, now);
+        const ev = this.#event('lead.claimed', actor, now, { leadId: lead.id, poolId, data: { ownerId: actor.userId, source, lockExpiresAt: expires, next: true } });
+        return { lead, events: [ev] };
+      }),
+    );
+  }
+
+  // ------------------------------------------------------------------ fair play
+
+  #teamRulesCache: { at: number; rules: PoolRules } | null = null;
+
+  #teamRules(): PoolRules {
+    // Read at most once a second: every claim in a pool without its own rules needs them.
+    const t = Date.now();
+    if (this.#teamRulesCache && t - this.#teamRulesCache.at < 1000) return this.#teamRulesCache.rules;
+    const r = this.#s(`SELECT value FROM team_settings WHERE key = 'rules'`).get() as { value: string } | undefined;
+    const rules = r ? (JSON.parse(r.value) as PoolRules) : {};
+    this.#teamRulesCache = { at: t, rules };
+    return rules;
+  }
+
+  #rulesOf(poolRules: string | null): PoolRules {
+    return poolRules === null ? this.#teamRules() : (JSON.parse(poolRules) as PoolRules);
+  }
+
+  async getTeamRules(): Promise<PoolRules> {
+    return this.#teamRules();
+  }
+
+  async setTeamRules(rules: PoolRules, actor: Actor, now: number): Promise<{ rules: PoolRules; events: LeadEvent[] }> {
     return this.#tx(() => {
-      const pool = this.#pool(poolId);
-      if (!pool) throw new AppError('POOL_NOT_FOUND', `There is no pool ${poolId}.`, { poolId });
-      const expires = lockExpiry(pool, now);
-      const source = pool.mode === 'queue' ? 'queue' : pool.mode;
-      // One statement picks the front lead and takes it. Leads this rep released or let
-      // expire are passed over: they go to someone else.
-      const claimed = this.#s(
-        `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, updated_at = ?
-          WHERE id = (SELECT l.id FROM leads l INDEXED BY leads_queue
-                       WHERE l.pool_id = ? AND l.status = 'available'
-                         AND NOT EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = ?)
-                       ORDER BY l.priority DESC, l.created_at, l.id LIMIT 1)
-            AND status = 'available'
-          RETURNING *`,
-      ).get(actor.userId, now, source, expires, now, poolId, actor.userId) as LeadRow | undefined;
-      if (!claimed) return null;
-      const lead = leadFromRow(claimed);
-      const ev = this.#event('lead.claimed', actor, now, { leadId: lead.id, poolId, data: { ownerId: actor.userId, source, lockExpiresAt: expires, next: true } });
-      return { lead, events: [ev] };
+      const before = this.#teamRules();
+      this.#s(`INSERT INTO team_settings (key, value) VALUES ('rules', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(JSON.stringify(rules));
+      this.#teamRulesCache = null;
+      const ev = this.#event('settings.rules_updated', actor, now, { data: { from: before, to: rules } });
+      return { rules, events: [ev] };
     });
+  }
+
+  /** Only the counts the pool's rules need are read. */
+  #repState(userId: number, poolId: number, rules: PoolRules, now: number): RepClaimState {
+    const state: RepClaimState = { openUncontacted: 0, recentScores: [], ratioCredits: 0, claimsToday: 0 };
+    if (rules.hoardingLimit !== undefined) {
+      state.openUncontacted = (
+        this.#s(`SELECT COUNT(*) AS n FROM leads WHERE owner_id = ? AND status IN ('claimed', 'assigned')`).get(userId) as { n: number }
+      ).n;
+    }
+    if (rules.dailyCap !== undefined) {
+      state.claimsToday = (
+        this.#s('SELECT COUNT(*) AS n FROM claims WHERE user_id = ? AND pool_id = ? AND claimed_at >= ?').get(userId, poolId, startOfUtcDay(now)) as { n: number }
+      ).n;
+    }
+    const d = rules.diversity;
+    if (d?.mode === 'percent') {
+      state.recentScores = (
+        this.#s('SELECT score FROM claims WHERE user_id = ? AND pool_id = ? ORDER BY claimed_at DESC, id DESC LIMIT ?').all(userId, poolId, d.window) as { score: number }[]
+      ).map((r) => r.score);
+    } else if (d?.mode === 'ratio') {
+      const c = this.#s('SELECT ratio_credits FROM rep_pool_counters WHERE user_id = ? AND pool_id = ?').get(userId, poolId) as { ratio_credits: number } | undefined;
+      state.ratioCredits = c?.ratio_credits ?? 0;
+    }
+    return state;
+  }
+
+  /** The claim's facts, and the rep's counters: a claim resets detail views and spends or earns ratio credit. */
+  #recordClaim(lead: Lead, userId: number, source: string, rules: PoolRules, now: number, opts: { byRep: boolean } = { byRep: true }): void {
+    const mix = this.#latestMix(lead.poolId);
+    const threshold = rules.diversity?.threshold ?? DEFAULT_HOT_THRESHOLD;
+    this.#s(
+      `INSERT INTO claims (lead_id, user_id, pool_id, source, claimed_at, lead_created_at, score, industry, score_percentile, industry_share)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(lead.id, userId, lead.poolId, source, now, lead.createdAt, lead.score, lead.industry, mix ? scorePercentile(mix, lead.score) : null, mix ? industryShare(mix, lead.industry) : null);
+    if (!opts.byRep) return; // a lead handed to a rep earns or spends nothing of theirs
+    this.#s(
+      `INSERT INTO rep_pool_counters (user_id, pool_id, views_since_claim, ratio_credits) VALUES (?, ?, 0, ?)
+       ON CONFLICT (user_id, pool_id) DO UPDATE SET views_since_claim = 0, ratio_credits = ratio_credits + excluded.ratio_credits`,
+    ).run(userId, lead.poolId, lead.score >= threshold ? -1 : 1);
+  }
+
+  /** Closes the open claim of a lead (released, expired, reassigned, skipped). */
+  #endClaim(leadId: number, reason: 'released' | 'expired' | 'reassigned' | 'skipped', now: number): void {
+    this.#s('UPDATE claims SET ended_at = ?, end_reason = ? WHERE lead_id = ? AND ended_at IS NULL').run(now, reason, leadId);
+  }
+
+  #mixCache = new Map<number, { at: number; mix: PoolMix }>();
+
+  #latestMix(poolId: number): PoolMix | null {
+    const r = this.#s('SELECT at, mix FROM pool_mix_snapshots WHERE pool_id = ? ORDER BY at DESC LIMIT 1').get(poolId) as { at: number; mix: string } | undefined;
+    if (!r) return null;
+    const hit = this.#mixCache.get(poolId);
+    if (hit && hit.at === r.at) return hit.mix;
+    const mix = JSON.parse(r.mix) as PoolMix;
+    this.#mixCache.set(poolId, { at: r.at, mix });
+    return mix;
+  }
+
+  async snapshotPoolMix(poolId: number, now: number): Promise<PoolMix> {
+    const industries = (this.#s(`SELECT DISTINCT industry FROM leads WHERE pool_id = ? AND status = 'available'`).all(poolId) as { industry: string }[]).map((r) => r.industry);
+    const mix = emptyMix();
+    const count = this.#s(
+      `SELECT score / 10 AS band, COUNT(*) AS n FROM leads INDEXED BY leads_industry
+        WHERE pool_id = ? AND status = 'available' AND industry = ? GROUP BY band`,
+    );
+    for (const industry of industries) {
+      // One industry at a time, yielding between: a million waiting leads are counted in
+      // slices of a few milliseconds instead of one long stall of the event loop.
+      const bands = Array<number>(BANDS).fill(0);
+      for (const r of count.all(poolId, industry) as { band: number; n: number }[]) bands[Math.min(BANDS - 1, r.band)]! += r.n;
+      mix.byIndustry[industry] = bands;
+      mix.waiting += bands.reduce((a, n) => a + n, 0);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.#s('INSERT OR REPLACE INTO pool_mix_snapshots (pool_id, at, waiting, mix) VALUES (?, ?, ?, ?)').run(poolId, now, mix.waiting, JSON.stringify(mix));
+    this.#s('DELETE FROM pool_mix_snapshots WHERE pool_id = ? AND at < ?').run(poolId, now - 7 * 86_400_000);
+    return mix;
+  }
+
+  async viewLead(leadId: number, actor: UserActor, now: number): Promise<Lead> {
+    return this.#refusalsRecorded(actor, now, () =>
+      this.#tx(() => {
+        const lead = this.#mustLead(leadId);
+        const pool = this.#pool(lead.poolId)!;
+        const rules = pool.rules ?? this.#teamRules();
+        if (lead.status !== 'available' || rules.detailViewLimit === undefined) return lead;
+        const c = this.#s('SELECT views_since_claim FROM rep_pool_counters WHERE user_id = ? AND pool_id = ?').get(actor.userId, pool.id) as
+          | { views_since_claim: number }
+          | undefined;
+        const refusal = checkDetailView(rules, c?.views_since_claim ?? 0);
+        if (refusal) throw withLead(refusal, leadId, pool.id);
+        this.#s(
+          `INSERT INTO rep_pool_counters (user_id, pool_id, views_since_claim) VALUES (?, ?, 1)
+           ON CONFLICT (user_id, pool_id) DO UPDATE SET views_since_claim = views_since_claim + 1`,
+        ).run(actor.userId, pool.id);
+        this.#event('lead.viewed', actor, now, { leadId, poolId: pool.id, data: { viewsSinceClaim: (c?.views_since_claim ?? 0) + 1, limit: rules.detailViewLimit } });
+        return lead;
+      }),
+    );
+  }
+
+  async skip(leadId: number, actor: UserActor, reason: SkipReason, note: string | null, now: number): Promise<Held> {
+    return this.#refusalsRecorded(actor, now, () =>
+      this.#tx(() => {
+        const before = this.#mustLead(leadId);
+        if (before.ownerId !== actor.userId || before.claimSource !== 'queue' || (before.status !== 'claimed' && before.status !== 'assigned')) {
+          throw new AppError('INVALID_TRANSITION', `Only a lead you took from a queue and have not worked yet can be skipped; release it instead.`, {
+            leadId,
+            status: before.status,
+          });
+        }
+        const pool = this.#pool(before.poolId)!;
+        const rules = pool.rules ?? this.#teamRules();
+        const c = this.#s('SELECT skips_in_row FROM rep_pool_counters WHERE user_id = ? AND pool_id = ?').get(actor.userId, pool.id) as { skips_in_row: number } | undefined;
+        const refusal = checkSkip(rules, c?.skips_in_row ?? 0);
+        if (refusal) throw withLead(refusal, leadId, pool.id);
+        this.#exclude(leadId, actor.userId, 'skipped', now);
+        this.#endClaim(leadId, 'skipped', now);
+        this.#s(
+          `INSERT INTO rep_pool_counters (user_id, pool_id, skips_in_row) VALUES (?, ?, 1)
+           ON CONFLICT (user_id, pool_id) DO UPDATE SET skips_in_row = skips_in_row + 1`,
+        ).run(actor.userId, pool.id);
+        const lead = this.#returnToPool(before, now);
+        const ev = this.#event('lead.skipped', actor, now, { leadId, poolId: pool.id, reason: note, data: { skipReason: reason, skipsInRow: (c?.skips_in_row ?? 0) + 1 } });
+        return { lead, events: [ev] };
+      }),
+    );
+  }
+
+  /** A refused claim leaves no trace but its audit record, written after the rollback. */
+  async #refusalsRecorded<T>(actor: UserActor, now: number, fn: () => T): Promise<T> {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof RuleRefusal) {
+        const where = refusalLocation.get(err);
+        this.#tx(() =>
+          this.#event('lead.claim_refused', actor, now, {
+            leadId: where?.leadId ?? null,
+            poolId: where?.poolId ?? null,
+            reason: err.message,
+            data: { rule: err.rule, ...err.details },
+          }),
+        );
+      }
+      throw err;
+    }
   }
 
   /** Puts a held lead back into its pool; `why` says whose doing it was. */
@@ -462,7 +660,7 @@ export class SqliteStore implements Store {
     return leadFromRow(row);
   }
 
-  #exclude(leadId: number, userId: number, reason: 'released' | 'expired', now: number): void {
+  #exclude(leadId: number, userId: number, reason: 'released' | 'expired' | 'skipped', now: number): void {
     this.#s('INSERT INTO lead_exclusions (lead_id, user_id, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT (lead_id, user_id) DO UPDATE SET reason = excluded.reason, at = excluded.at').run(
       leadId,
       userId,
@@ -479,6 +677,7 @@ export class SqliteStore implements Store {
         throw new AppError('INVALID_TRANSITION', `Lead ${leadId} is ${before.status}; only a held lead can be released.`, { from: before.status });
       }
       if (before.ownerId !== null) this.#exclude(leadId, before.ownerId, 'released', now);
+      this.#endClaim(leadId, 'released', now);
       const lead = this.#returnToPool(before, now);
       const ev = this.#event('lead.released', actor, now, { leadId, poolId: lead.poolId, reason, data: { previousOwnerId: before.ownerId, previousStatus: before.status } });
       return { lead, events: [ev] };
@@ -495,11 +694,13 @@ export class SqliteStore implements Store {
       }
       const pool = this.#pool(before.poolId)!;
       const expires = lockExpiry(pool, now);
+      this.#endClaim(leadId, 'reassigned', now);
       const row = this.#s(
         `UPDATE leads SET status = 'assigned', owner_id = ?, claimed_at = ?, claim_source = 'manager', lock_expires_at = ?, contacted_at = NULL, updated_at = ?
           WHERE id = ? RETURNING *`,
       ).get(toUserId, now, expires, now, leadId) as LeadRow;
       const lead = leadFromRow(row);
+      this.#recordClaim(lead, toUserId, 'manager', pool.rules ?? this.#teamRules(), now, { byRep: false });
       const ev = this.#event('lead.reassigned', actor, now, {
         leadId,
         poolId: lead.poolId,
@@ -518,6 +719,9 @@ export class SqliteStore implements Store {
         throw new AppError('INVALID_TRANSITION', `Lead ${leadId} is ${before.status}; activity is logged on leads someone holds.`, { from: before.status });
       }
       const status = statusAfterActivity(before.status);
+      this.#s('UPDATE claims SET first_contact_at = COALESCE(first_contact_at, ?) WHERE lead_id = ? AND ended_at IS NULL').run(now, leadId);
+      // Working a lead ends a run of skips in its pool.
+      if (before.ownerId !== null) this.#s('UPDATE rep_pool_counters SET skips_in_row = 0 WHERE user_id = ? AND pool_id = ?').run(before.ownerId, before.poolId);
       // Real work stops the lock timer: the lead is the rep's until they release or close it.
       const row = this.#s(
         `UPDATE leads SET status = ?, contacted_at = COALESCE(contacted_at, ?), lock_expires_at = NULL, updated_at = ? WHERE id = ? RETURNING *`,
@@ -539,6 +743,7 @@ export class SqliteStore implements Store {
       checkMayWork(before, actor);
       checkWorkTransition(before, status);
       const closed = TERMINAL_STATUSES.includes(status);
+      this.#s('UPDATE claims SET outcome = ?, outcome_at = ? WHERE lead_id = ? AND ended_at IS NULL').run(status, now, leadId);
       const row = this.#s(
         `UPDATE leads SET status = ?, lock_expires_at = NULL, closed_at = ?, updated_at = ? WHERE id = ? RETURNING *`,
       ).get(status, closed ? now : null, now, leadId) as LeadRow;
@@ -562,6 +767,7 @@ export class SqliteStore implements Store {
       const events: LeadEvent[] = [];
       for (const before of due) {
         if (before.ownerId !== null) this.#exclude(before.id, before.ownerId, 'expired', now);
+        this.#endClaim(before.id, 'expired', now);
         const lead = this.#returnToPool(before, now);
         events.push(
           this.#event('lead.expired', SYSTEM_TIMER, now, {
