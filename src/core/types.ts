@@ -123,6 +123,7 @@ export const EVENT_TYPES = [
   'lead.skipped',
   'lead.viewed',
   'settings.rules_updated',
+  'settings.updated',
   'pool.created',
   'pool.updated',
   'user.created',

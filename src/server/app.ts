@@ -21,6 +21,7 @@ import { adminRoutes } from './routes/admin-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
 
 export interface AppOptions {
   store: Store;
@@ -125,6 +126,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await app.register(adminRoutes, { prefix: '/api/v1' });
   await app.register(streamRoutes, { prefix: '/api/v1' });
   await app.register(settingsRoutes, { prefix: '/api/v1' });
+  await app.register(metricsRoutes, { prefix: '/api/v1' });
 
   const webRoot = opts.webRoot;
   const hasWeb = webRoot !== undefined && existsSync(join(webRoot, 'index.html'));

@@ -16,6 +16,7 @@ export class EventHub {
   #scheduled = false;
   #running: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #unlisten: (() => Promise<void>) | null = null;
 
   constructor(store: Store) {
     this.#store = store;
@@ -27,9 +28,19 @@ export class EventHub {
     this.#timer.unref();
   }
 
+  /**
+   * Optional: wake the tail when another instance wrote (PostgreSQL LISTEN/NOTIFY), so its
+   * changes arrive at once instead of at the next poll; the poll stays as the backstop.
+   */
+  async wakeOn(listen: (wake: () => void) => Promise<() => Promise<void>>): Promise<void> {
+    this.#unlisten = await listen(() => this.poke());
+  }
+
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    void this.#unlisten?.();
+    this.#unlisten = null;
     this.#listeners.clear();
   }
 

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Actor } from '../core/types.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { PostgresStore, openPostgresStore } from '../store/postgres/pg-store.js';
 import type { Store } from '../store/store.js';
 import { LockTimerLoop } from '../scheduler/lock-timers.js';
 import { MixSnapshotLoop } from '../scheduler/mix-snapshots.js';
@@ -13,6 +14,8 @@ export interface ServeOptions {
   port: number; // default 3000
   host: string; // default 127.0.0.1
   dataDir: string; // default ./data
+  /** postgres://… runs on PostgreSQL (several instances may share it); default: DATABASE_URL, else SQLite in dataDir. */
+  database?: string;
   demo: boolean; // seed the demo team into an empty database; default true
   clock?: Clock;
   logLevel?: string;
@@ -33,7 +36,9 @@ export function defaultWebRoot(): string {
   return here.includes(`${'/'}dist${'/'}`) ? join(here, '..', 'web') : join(here, '..', '..', 'dist', 'web');
 }
 
-export async function openStore(dataDir: string): Promise<SqliteStore> {
+/** PostgreSQL when a postgres:// URL is given (or in DATABASE_URL), else the SQLite file in dataDir. */
+export async function openStore(dataDir: string, database: string | undefined = process.env.DATABASE_URL): Promise<Store> {
+  if (database && /^postgres(ql)?:\/\//.test(database)) return openPostgresStore(database);
   const store = new SqliteStore(join(dataDir, 'leadpool.db'), { checkpointInBackground: true });
   await store.migrate();
   return store;
@@ -43,19 +48,26 @@ const BOOT: Actor = { kind: 'system', name: 'first start' };
 
 export async function serve(opts: ServeOptions): Promise<Running & { seeded: boolean }> {
   const clock = opts.clock ?? systemClock;
-  const store = await openStore(opts.dataDir);
+  const store = await openStore(opts.dataDir, opts.database);
   let seeded = false;
+  // Several instances may start on one empty PostgreSQL database at once: a seed that loses
+  // that race (a duplicate name) is fine as long as another instance's seed is there.
+  const unlessSeededMeanwhile = async (err: unknown) => {
+    if ((await store.listPools()).length === 0 && (await store.countUsers()) === 0) throw err;
+  };
   if ((await store.countUsers()) === 0 && (await store.listPools()).length === 0) {
     if (opts.demo) {
-      await seedDemo(store, clock.now());
-      seeded = true;
+      await seedDemo(store, clock.now()).then(() => (seeded = true), unlessSeededMeanwhile);
     }
   }
   if ((await store.listPools()).length === 0) {
     // Leads without a poolId need somewhere to go before any routing exists.
-    await store.createPool({ name: 'General', mode: 'pool', isDefault: true }, BOOT, clock.now());
+    await store.createPool({ name: 'General', mode: 'pool', isDefault: true }, BOOT, clock.now()).catch(async (err: unknown) => {
+      if ((await store.listPools()).length === 0) throw err;
+    });
   }
   const app = await buildApp({ store, clock, webRoot: defaultWebRoot(), logger: { level: opts.logLevel ?? 'info' } });
+  if (store instanceof PostgresStore) await app.ctx.hub.wakeOn((wake) => store.listen(wake));
   const timers = new LockTimerLoop(store, clock, {
     onFired: (events) => {
       app.log.info({ expired: events.length }, 'lock timers fired');

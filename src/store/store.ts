@@ -2,6 +2,7 @@ import type { BrowseQuery } from '../core/browse.js';
 import type { LeadInput } from '../core/lead-input.js';
 import type { PoolRules } from '../core/fair-play.js';
 import type { PoolMix } from '../core/pool-mix.js';
+import type { MetricsFacts } from '../core/metrics.js';
 import type {
   ActivityType,
   Actor,
@@ -51,6 +52,9 @@ export interface Store {
   clearLoginFailures(key: string): Promise<void>;
 
   // --- fair play
+  /** Small team-wide settings (e.g. whether reps see the team board), JSON values. */
+  getTeamSetting(key: string): Promise<unknown>;
+  setTeamSetting(key: string, value: unknown, actor: Actor, now: number): Promise<LeadEvent[]>;
   /** The rules pools without their own follow. */
   getTeamRules(): Promise<PoolRules>;
   setTeamRules(rules: PoolRules, actor: Actor, now: number): Promise<{ rules: PoolRules; events: LeadEvent[] }>;
@@ -63,6 +67,14 @@ export interface Store {
   skip(leadId: number, actor: UserActor, reason: SkipReason, note: string | null, now: number): Promise<{ lead: Lead; events: LeadEvent[] }>;
   /** Records what waits in a pool (industry by score band), for the cherry-pick measurements. */
   snapshotPoolMix(poolId: number, now: number): Promise<PoolMix>;
+
+  // --- measurements
+  /** Aggregates of the claims made in [from, to) (optionally in one pool), and what waits now. */
+  metricsFacts(range: MetricsRange, now: number): Promise<MetricsFacts>;
+  /** Claims per rep and pool since a moment (today's counts for the minimum claim rate). */
+  claimCountsSince(since: number): Promise<{ userId: number; poolId: number; claims: number }[]>;
+  /** Streams the history in [from, to) in id order, a page at a time (exports of millions of rows). */
+  eventPages(range: MetricsRange, pageSize: number): AsyncIterable<LeadEvent[]>;
 
   // --- pools
   listPools(): Promise<Pool[]>;
@@ -150,3 +162,10 @@ export interface InsertResult {
   existing: Lead[];
   events: LeadEvent[];
 }
+
+export interface MetricsRange {
+  from: number;
+  to: number;
+  poolId?: number;
+}
+

@@ -7,6 +7,9 @@
  *   init      { file, userId, name }         -> { type: 'ready' }
  *   race      { leadIds, barrier }           -> { type: 'raced', results }   (threads: one SharedArrayBuffer barrier per lead)
  *   claimOne  { leadId }                     -> { type: 'claimed', result }  (processes: the parent's broadcast is the start signal)
+ *   naiveRace { leadIds, barrier }           -> { type: 'raced', results }   a deliberately BROKEN claim (read, then write
+ *                                               without the lock or the status re-check): the control that shows the
+ *                                               harness does catch double winners
  *   drain     { poolId }                     -> { type: 'drained', ids, errors }
  *   close                                    -> { type: 'closed' }
  */
@@ -31,6 +34,7 @@ export interface ClaimResult {
 type Msg =
   | { type: 'init'; file: string; userId: number; name: string }
   | { type: 'race'; leadIds: number[]; barrier: SharedArrayBuffer; parties: number }
+  | { type: 'naiveRace'; leadIds: number[]; barrier: SharedArrayBuffer; parties: number }
   | { type: 'claimOne'; leadId: number }
   | { type: 'drain'; poolId: number }
   | { type: 'close' };
@@ -55,6 +59,18 @@ async function claimOne(leadId: number): Promise<ClaimResult> {
   } catch (err) {
     return { leadId, userId: actor!.userId, ok: false, code: codeOf(err), ownerId: null, t0, t1: wall() };
   }
+}
+
+/** The bug the real claim avoids: check in one statement, write in another, no lock held between. */
+function naiveClaim(leadId: number): ClaimResult {
+  const t0 = wall();
+  const db = store!.db;
+  const row = db.prepare('SELECT status FROM leads WHERE id = ?').get(leadId) as { status: string };
+  if (row.status !== 'available') return { leadId, userId: actor!.userId, ok: false, code: 'LEAD_ALREADY_CLAIMED', ownerId: null, t0, t1: wall() };
+  const spinUntil = wall() + 1; // a millisecond of "application logic" between the check and the write
+  while (wall() < spinUntil);
+  db.prepare(`UPDATE leads SET status = 'claimed', owner_id = ? WHERE id = ?`).run(actor!.userId, leadId);
+  return { leadId, userId: actor!.userId, ok: true, code: null, ownerId: actor!.userId, t0, t1: wall() };
 }
 
 /** A reusable barrier over [arrived, generation]: the last to arrive opens it for everyone. */
@@ -86,6 +102,16 @@ async function handle(m: Msg): Promise<void> {
       send({ type: 'raced', results });
       return;
     }
+    case 'naiveRace': {
+      const a = new Int32Array(m.barrier);
+      const results: ClaimResult[] = [];
+      for (const id of m.leadIds) {
+        awaitBarrier(a, m.parties);
+        results.push(naiveClaim(id));
+      }
+      send({ type: 'raced', results });
+      return;
+    }
     case 'claimOne':
       send({ type: 'claimed', result: await claimOne(m.leadId) });
       return;
@@ -110,6 +136,7 @@ async function handle(m: Msg): Promise<void> {
       await store?.close();
       store = null;
       send({ type: 'closed' });
+      if (!parentPort) process.disconnect(); // a child process then exits by itself
       return;
   }
 }

@@ -10,7 +10,8 @@ import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRule
 import { BANDS, emptyMix, industryShare, scorePercentile, type PoolMix } from '../../core/pool-mix.js';
 import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
 import type { ActivityType, Actor, ApiKeyScope, EventType, Lead, LeadEvent, Pool, User, WorkStatus } from '../../core/types.js';
-import type { ApiKey, InsertResult, NewPool, NewUser, PoolPatch, PoolStats, SkipReason, Store, UserActor } from '../store.js';
+import type { ApiKey, InsertResult, MetricsRange, NewPool, NewUser, PoolPatch, PoolStats, SkipReason, Store, UserActor } from '../store.js';
+import { AGE_BUCKETS_MIN, type MetricsFacts, type RepFacts } from '../../core/metrics.js';
 import { apiKeyFromRow, eventActorColumns, eventFromRow, leadFromRow, poolFromRow, userFromRow } from '../rows.js';
 import type { ApiKeyRow, EventRow, LeadRow, PoolRow, UserRow } from '../rows.js';
 import type { Database } from '../db.js';
@@ -488,6 +489,20 @@ export class SqliteStore implements Store {
     return poolRules === null ? this.#teamRules() : (JSON.parse(poolRules) as PoolRules);
   }
 
+  async getTeamSetting(key: string): Promise<unknown> {
+    const r = this.#s('SELECT value FROM team_settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return r ? (JSON.parse(r.value) as unknown) : null;
+  }
+
+  async setTeamSetting(key: string, value: unknown, actor: Actor, now: number): Promise<LeadEvent[]> {
+    return this.#tx(() => {
+      const before = this.#s('SELECT value FROM team_settings WHERE key = ?').get(key) as { value: string } | undefined;
+      this.#s('INSERT INTO team_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
+      if (key === 'rules') this.#teamRulesCache = null;
+      return [this.#event('settings.updated', actor, now, { data: { key, from: before ? JSON.parse(before.value) : null, to: value } })];
+    });
+  }
+
   async getTeamRules(): Promise<PoolRules> {
     return this.#teamRules();
   }
@@ -755,6 +770,101 @@ export class SqliteStore implements Store {
 
   async leadsOwnedBy(userId: number): Promise<Lead[]> {
     return (this.#s('SELECT * FROM leads WHERE owner_id = ? ORDER BY claimed_at DESC, id DESC').all(userId) as LeadRow[]).map(leadFromRow);
+  }
+
+  // ------------------------------------------------------------------ measurements
+
+  async metricsFacts(range: MetricsRange, now: number): Promise<MetricsFacts> {
+    // Every query walks claims_time over the range (or the waiting-lead indexes): no scan
+    // of the leads or events tables per request.
+    const pool = range.poolId ?? null;
+    const inRange = `claimed_at >= ? AND claimed_at < ? AND (? IS NULL OR pool_id = ?) AND source <> 'manager'`;
+    const args = [range.from, range.to, pool, pool];
+    const arrivalToClaimMs = (this.#s(`SELECT claimed_at - lead_created_at AS d FROM claims WHERE ${inRange} ORDER BY d`).all(...args) as { d: number }[]).map((r) => r.d);
+    const contact = this.#s(`SELECT user_id, first_contact_at - claimed_at AS d FROM claims WHERE ${inRange} AND first_contact_at IS NOT NULL ORDER BY d`).all(...args) as {
+      user_id: number;
+      d: number;
+    }[];
+    const reps = this.#s(
+      `SELECT user_id, COUNT(*) AS claims, COUNT(score_percentile) AS measured, AVG(score_percentile) AS mean_pct,
+              SUM(end_reason = 'expired') AS expired, SUM(end_reason = 'released') AS released, SUM(end_reason = 'skipped') AS skipped,
+              SUM(first_contact_at IS NOT NULL) AS contacted, SUM(outcome = 'converted') AS converted, SUM(score) AS score_sum
+         FROM claims WHERE ${inRange} GROUP BY user_id`,
+    ).all(...args) as { user_id: number; claims: number; measured: number; mean_pct: number | null; expired: number; released: number; skipped: number; contacted: number; converted: number; score_sum: number }[];
+    const bands = this.#s(`SELECT user_id, MIN(score / 10, 9) AS band, COUNT(*) AS n FROM claims WHERE ${inRange} GROUP BY user_id, band`).all(...args) as {
+      user_id: number;
+      band: number;
+      n: number;
+    }[];
+    const industries = this.#s(
+      `SELECT user_id, industry, COUNT(*) AS n, SUM(COALESCE(industry_share, 0)) AS expected FROM claims WHERE ${inRange} GROUP BY user_id, industry`,
+    ).all(...args) as { user_id: number; industry: string; n: number; expected: number }[];
+    const perRep = new Map<number, RepFacts>();
+    for (const r of reps) {
+      perRep.set(r.user_id, {
+        userId: r.user_id,
+        claims: r.claims,
+        measured: r.measured,
+        meanPercentile: r.mean_pct,
+        expired: r.expired,
+        released: r.released,
+        skipped: r.skipped,
+        contacted: r.contacted,
+        converted: r.converted,
+        scoreSum: r.score_sum,
+        bands: Array<number>(BANDS).fill(0),
+        industries: {},
+        claimToContactMs: [],
+      });
+    }
+    for (const b of bands) perRep.get(b.user_id)!.bands[b.band] = b.n;
+    for (const i of industries) perRep.get(i.user_id)!.industries[i.industry] = { claimed: i.n, expectedShareSum: i.expected };
+    for (const c of contact) perRep.get(c.user_id)?.claimToContactMs.push(c.d);
+    const bySource = (
+      this.#s(
+        `SELECT source, COUNT(*) AS claims, SUM(first_contact_at IS NOT NULL) AS contacted, SUM(outcome = 'converted') AS converted FROM claims
+          WHERE claimed_at >= ? AND claimed_at < ? AND (? IS NULL OR pool_id = ?) GROUP BY source ORDER BY source`,
+      ).all(...args) as { source: string; claims: number; contacted: number; converted: number }[]
+    ).map((r) => ({ ...r }));
+    const pools = range.poolId !== undefined ? [range.poolId] : (this.#s('SELECT id FROM pools ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+    const bucketCount = this.#s(`SELECT COUNT(*) AS n FROM leads INDEXED BY leads_age WHERE pool_id = ? AND status = 'available' AND created_at > ? AND created_at <= ?`);
+    const oldest = this.#s(`SELECT MIN(created_at) AS at FROM leads WHERE pool_id = ? AND status = 'available'`);
+    const waiting = pools.map((poolId) => {
+      const edges = [0, ...AGE_BUCKETS_MIN.map((m) => m * 60_000), Number.MAX_SAFE_INTEGER];
+      const buckets = edges.slice(0, -1).map((lo, i) => (bucketCount.get(poolId, now - edges[i + 1]!, now - lo) as { n: number }).n);
+      return { poolId, buckets, oldestAt: (oldest.get(poolId) as { at: number | null }).at };
+    });
+    const reviewWaiting = (this.#s(`SELECT COUNT(*) AS n FROM leads WHERE status = 'review' AND (? IS NULL OR pool_id = ?)`).get(pool, pool) as { n: number }).n;
+    const refusals = (
+      this.#s(
+        `SELECT actor_id AS user_id, json_extract(data, '$.rule') AS rule, COUNT(*) AS n FROM events
+          WHERE type = 'lead.claim_refused' AND at >= ? AND at < ? AND (? IS NULL OR pool_id = ?) GROUP BY actor_id, rule`,
+      ).all(...args) as { user_id: number; rule: string; n: number }[]
+    ).map((r) => ({ userId: r.user_id, rule: r.rule, count: r.n }));
+    return { arrivalToClaimMs, claimToContactMs: contact.map((c) => c.d).sort((a, b) => a - b), perRep: [...perRep.values()], bySource, waiting, reviewWaiting, refusals };
+  }
+
+  async claimCountsSince(since: number): Promise<{ userId: number; poolId: number; claims: number }[]> {
+    return (
+      this.#s(`SELECT user_id, pool_id, COUNT(*) AS n FROM claims WHERE claimed_at >= ? AND source <> 'manager' GROUP BY user_id, pool_id`).all(since) as {
+        user_id: number;
+        pool_id: number;
+        n: number;
+      }[]
+    ).map((r) => ({ userId: r.user_id, poolId: r.pool_id, claims: r.n }));
+  }
+
+  async *eventPages(range: MetricsRange, pageSize: number): AsyncIterable<LeadEvent[]> {
+    let after = 0;
+    const page = this.#s(`SELECT * FROM events WHERE id > ? AND at >= ? AND at < ? AND (? IS NULL OR pool_id = ?) ORDER BY id LIMIT ?`);
+    for (;;) {
+      const rows = (page.all(after, range.from, range.to, range.poolId ?? null, range.poolId ?? null, pageSize) as EventRow[]).map(eventFromRow);
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.id;
+      yield rows;
+      if (rows.length < pageSize) return;
+      await new Promise((resolve) => setImmediate(resolve)); // let requests in between pages
+    }
   }
 
   // ------------------------------------------------------------------ timers

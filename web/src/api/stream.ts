@@ -106,12 +106,13 @@ export function useLeadStream(handler: Listener): void {
   useEffect(() => subscribeStream((m) => ref.current(m)), []);
 }
 
+function subscribeStatus(cb: () => void): () => void {
+  statusListeners.add(cb);
+  return () => statusListeners.delete(cb);
+}
+
+const getStatus = () => status;
+
 export function useStreamStatus(): StreamStatus {
-  return useSyncExternalStore(
-    (cb) => {
-      statusListeners.add(cb);
-      return () => statusListeners.delete(cb);
-    },
-    () => status,
-  );
+  return useSyncExternalStore(subscribeStatus, getStatus);
 }

@@ -50,52 +50,54 @@ export function LeadFacts({ lead, showStatus }: { lead: Lead; showStatus?: boole
 export function ContactCard({ lead }: { lead: Lead }) {
   const { t } = useI18n();
   const c = lead.contact;
-  const attrs = lead.attributes ? Object.entries(lead.attributes).filter(([, v]) => v !== null && v !== '') : [];
-  if (!c && attrs.length === 0) return null;
+  if (!c) return null;
   return (
     <div className="contact-card">
-      {c ? (
-        <>
-          <h3 className="section-title">{t('field.contact')}</h3>
-          <dl className="facts">
-            {c.name ? (
-              <div className="fact">
-                <dt>{t('field.contactName')}</dt>
-                <dd>{c.name}</dd>
-              </div>
-            ) : null}
-            {c.email ? (
-              <div className="fact">
-                <dt>{t('field.email')}</dt>
-                <dd>
-                  <a href={`mailto:${c.email}`}>{c.email}</a>
-                </dd>
-              </div>
-            ) : null}
-            {c.phone ? (
-              <div className="fact">
-                <dt>{t('field.phone')}</dt>
-                <dd>
-                  <a href={`tel:${c.phone.replace(/[^+\d]/g, '')}`}>{c.phone}</a>
-                </dd>
-              </div>
-            ) : null}
-          </dl>
-        </>
-      ) : null}
-      {attrs.length ? (
-        <>
-          <h3 className="section-title">{t('field.attributes')}</h3>
-          <dl className="facts">
-            {attrs.map(([k, v]) => (
-              <div className="fact" key={k}>
-                <dt>{k}</dt>
-                <dd>{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
-              </div>
-            ))}
-          </dl>
-        </>
-      ) : null}
+      <h3 className="section-title">{t('field.contact')}</h3>
+      <dl className="facts">
+        {c.name ? (
+          <div className="fact">
+            <dt>{t('field.contactName')}</dt>
+            <dd>{c.name}</dd>
+          </div>
+        ) : null}
+        {c.email ? (
+          <div className="fact">
+            <dt>{t('field.email')}</dt>
+            <dd>
+              <a href={`mailto:${c.email}`}>{c.email}</a>
+            </dd>
+          </div>
+        ) : null}
+        {c.phone ? (
+          <div className="fact">
+            <dt>{t('field.phone')}</dt>
+            <dd>
+              <a href={`tel:${c.phone.replace(/[^+\d]/g, '')}`}>{c.phone}</a>
+            </dd>
+          </div>
+        ) : null}
+      </dl>
     </div>
+  );
+}
+
+/** The lead's free-form attributes (from the form or the import), if any. */
+export function AttributeList({ lead }: { lead: Lead }) {
+  const { t } = useI18n();
+  const attrs = lead.attributes ? Object.entries(lead.attributes).filter(([, v]) => v !== null && v !== undefined && v !== '') : [];
+  if (attrs.length === 0) return null;
+  return (
+    <>
+      <h3 className="section-title">{t('field.attributes')}</h3>
+      <dl className="facts">
+        {attrs.map(([k, v]) => (
+          <div className="fact" key={k}>
+            <dt>{k}</dt>
+            <dd>{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+          </div>
+        ))}
+      </dl>
+    </>
   );
 }

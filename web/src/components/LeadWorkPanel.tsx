@@ -7,7 +7,7 @@ import { useToasts } from '../state/toasts.js';
 import { ActivityForm } from './ActivityForm.js';
 import { StatusBadge } from './Badges.js';
 import { EventList } from './EventList.js';
-import { ContactCard, LeadFacts } from './LeadFacts.js';
+import { AttributeList, ContactCard, LeadFacts } from './LeadFacts.js';
 import { LockTimer } from './LockTimer.js';
 
 const CLOSED = new Set(['disqualified', 'converted']);
@@ -96,7 +96,6 @@ export function LeadWorkPanel({
       </header>
 
       <ContactCard lead={lead} />
-      <LeadFacts lead={lead} />
 
       {!closed ? (
         <div className="panel-actions" role="group" aria-label={t('act.actions', { company })}>
@@ -158,6 +157,10 @@ export function LeadWorkPanel({
           {error.unblock ? <p className="unblock">{error.unblock}</p> : null}
         </div>
       ) : null}
+
+      <h3 className="section-title">{t('pool.leadDetails')}</h3>
+      <LeadFacts lead={lead} />
+      <AttributeList lead={lead} />
 
       <EventList leadId={lead.id} refreshKey={historyKey + localHistoryKey} />
     </article>

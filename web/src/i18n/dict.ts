@@ -171,6 +171,7 @@ export const en = {
   'lock.expired': 'lock expired',
   'lock.left': 'left',
   'lock.warn': 'The lock on {company} ends in {time}. Log an activity to keep the lead.',
+  'lock.warnMany': 'Locks on {n} of your leads end within {time}. Log an activity to keep them.',
 
   'act.logActivity': 'Log activity',
   'act.release': 'Release',
@@ -412,6 +413,7 @@ export const de: Record<MessageKey, string> = {
   'lock.expired': 'Sperre abgelaufen',
   'lock.left': 'übrig',
   'lock.warn': 'Die Sperre für {company} endet in {time}. Erfassen Sie eine Aktivität, um den Lead zu behalten.',
+  'lock.warnMany': 'Die Sperren von {n} Ihrer Leads enden innerhalb von {time}. Erfassen Sie Aktivitäten, um sie zu behalten.',
 
   'act.logActivity': 'Aktivität erfassen',
   'act.release': 'Freigeben',

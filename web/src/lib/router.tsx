@@ -16,14 +16,15 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   notify();
 }
 
+function subscribe(cb: () => void): () => void {
+  listeners.add(cb);
+  return () => listeners.delete(cb);
+}
+
+const getPathname = () => location.pathname;
+
 export function usePathname(): string {
-  return useSyncExternalStore(
-    (cb) => {
-      listeners.add(cb);
-      return () => listeners.delete(cb);
-    },
-    () => location.pathname,
-  );
+  return useSyncExternalStore(subscribe, getPathname);
 }
 
 export type Route =

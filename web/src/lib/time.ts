@@ -5,32 +5,32 @@ interface Ticker {
   now: number;
   subs: Set<() => void>;
   timer: ReturnType<typeof setInterval> | undefined;
+  /** Stable, so React does not resubscribe on every render. */
+  subscribe: (cb: () => void) => () => void;
+  getSnapshot: () => number;
 }
 
 const tickers = new Map<number, Ticker>();
 
 function ticker(period: number): Ticker {
-  let tk = tickers.get(period);
-  if (!tk) {
-    tk = { now: Date.now(), subs: new Set(), timer: undefined };
-    tickers.set(period, tk);
-  }
-  return tk;
-}
-
-/** The current time in ms, re-rendering the caller every `period` ms. */
-export function useNow(period = 1000): number {
-  const tk = ticker(period);
-  return useSyncExternalStore(
-    (cb) => {
+  const existing = tickers.get(period);
+  if (existing) return existing;
+  const tk: Ticker = {
+    now: Date.now(),
+    subs: new Set(),
+    timer: undefined,
+    subscribe: (cb) => {
       tk.subs.add(cb);
       if (!tk.timer) {
-        tk.now = Date.now();
         tk.timer = setInterval(() => {
           tk.now = Date.now();
           tk.subs.forEach((f) => f());
         }, period);
-        queueMicrotask(cb);
+        // The first subscriber after an idle spell may have rendered a stale time.
+        if (Date.now() - tk.now >= period) {
+          tk.now = Date.now();
+          queueMicrotask(() => tk.subs.forEach((f) => f()));
+        }
       }
       return () => {
         tk.subs.delete(cb);
@@ -40,8 +40,16 @@ export function useNow(period = 1000): number {
         }
       };
     },
-    () => tk.now,
-  );
+    getSnapshot: () => tk.now,
+  };
+  tickers.set(period, tk);
+  return tk;
+}
+
+/** The current time in ms, re-rendering the caller every `period` ms. */
+export function useNow(period = 1000): number {
+  const tk = ticker(period);
+  return useSyncExternalStore(tk.subscribe, tk.getSnapshot);
 }
 
 export function msSince(iso: string | null | undefined, now: number): number | null {

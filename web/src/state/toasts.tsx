@@ -39,7 +39,17 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const show = useCallback((t: ToastInput) => {
     const id = nextId++;
     if (t.onTimeout) pending.current.set(id, t.onTimeout);
-    setToasts((ts) => [...ts.slice(-4), { ...t, id }]);
+    setToasts((ts) => {
+      // Keep the stack short: the oldest plain toast leaves first. A toast with an action
+      // (Undo) is never pushed out before its time.
+      let next = [...ts, { ...t, id }];
+      while (next.length > 3) {
+        const i = next.findIndex((x) => !x.action);
+        if (i === -1 || i === next.length - 1) break;
+        next = next.filter((_, j) => j !== i);
+      }
+      return next;
+    });
     return id;
   }, []);
 
@@ -88,7 +98,7 @@ function ToastRegion({ toasts, remove }: { toasts: Toast[]; remove: (id: number,
 function ToastItem({ toast, remove }: { toast: Toast; remove: (id: number, commit: boolean) => void }) {
   const { t } = useI18n();
   const [paused, setPaused] = useState(false);
-  const left = useRef(toast.timeoutMs ?? (toast.kind === 'error' || toast.action ? 8000 : 4500));
+  const left = useRef(toast.timeoutMs ?? (toast.kind === 'error' ? 8000 : toast.action ? 6000 : 4000));
 
   useEffect(() => {
     if (paused) return;

@@ -107,13 +107,21 @@ function CreatePoolForm({ onCreated }: { onCreated: () => void }) {
         </div>
         <div className="field">
           <label htmlFor={`${id}-mode`}>{t('manage.mode')}</label>
-          <select id={`${id}-mode`} value={mode} onChange={(e) => setMode(e.target.value as PoolMode)}>
+          <select
+            id={`${id}-mode`}
+            value={mode}
+            onChange={(e) => setMode(e.target.value as PoolMode)}
+            aria-describedby={`${id}-mode-hint`}
+          >
             {POOL_MODES.map((m) => (
               <option key={m} value={m}>
-                {t(`mode.${m}`)} — {t(`modeHint.${m}`)}
+                {t(`mode.${m}`)}
               </option>
             ))}
           </select>
+          <span className="muted small" id={`${id}-mode-hint`}>
+            {t(`modeHint.${mode}`)}
+          </span>
         </div>
         <div className="field field-num">
           <label htmlFor={`${id}-lock`}>{t('manage.lockMinutes')}</label>

@@ -161,8 +161,12 @@ export function MyLeadsView() {
               <thead>
                 <tr>
                   <th scope="col">{t('field.company')}</th>
-                  <th scope="col">{t('field.status')}</th>
-                  <th scope="col">{t('field.lock')}</th>
+                  <th scope="col" className="col-status">
+                    {t('field.status')}
+                  </th>
+                  <th scope="col" className="col-lock">
+                    {t('field.lock')}
+                  </th>
                   <th scope="col" className="col-pool">
                     {t('field.pool')}
                   </th>
@@ -193,10 +197,10 @@ export function MyLeadsView() {
                         <span className="company-name">{lead.company ?? `#${id}`}</span>
                         {lead.industry ? <span className="muted small cell-sub">{lead.industry}</span> : null}
                       </td>
-                      <td data-label={t('field.status')}>
+                      <td data-label={t('field.status')} className="col-status">
                         <StatusBadge status={lead.status} />
                       </td>
-                      <td data-label={t('field.lock')}>
+                      <td data-label={t('field.lock')} className="col-lock">
                         <LockTimer lead={lead} />
                       </td>
                       <td data-label={t('field.pool')} className="col-pool">
@@ -268,6 +272,8 @@ function LockWatch({ leads, onExpired }: { leads: Lead[]; onExpired: () => void 
   const expired = useRef(new Set<string>());
 
   useEffect(() => {
+    const warnNow: Lead[] = [];
+    let minLeft = Infinity;
     for (const l of leads) {
       const left = msUntil(l.lockExpiresAt, now);
       if (left === null) continue;
@@ -279,12 +285,20 @@ function LockWatch({ leads, onExpired }: { leads: Lead[]; onExpired: () => void 
         }
       } else if (left <= WARN_MS && !warned.current.has(key)) {
         warned.current.add(key);
-        toasts.show({
-          kind: 'warning',
-          message: t('lock.warn', { company: l.company ?? `#${String(l.id)}`, time: clock(left) }),
-          timeoutMs: 10000,
-        });
+        warnNow.push(l);
+        minLeft = Math.min(minLeft, left);
       }
+    }
+    // One toast however many locks cross the line together.
+    if (warnNow.length === 1) {
+      const l = warnNow[0]!;
+      toasts.show({
+        kind: 'warning',
+        message: t('lock.warn', { company: l.company ?? `#${String(l.id)}`, time: clock(minLeft) }),
+        timeoutMs: 10000,
+      });
+    } else if (warnNow.length > 1) {
+      toasts.show({ kind: 'warning', message: t('lock.warnMany', { n: warnNow.length, time: clock(minLeft) }), timeoutMs: 10000 });
     }
   }, [leads, now, onExpired, t, toasts]);
 

@@ -14,7 +14,7 @@ import {
 } from '../api/types.js';
 import { Score } from '../components/Badges.js';
 import { FilterBar } from '../components/FilterBar.js';
-import { ContactCard, LeadFacts } from '../components/LeadFacts.js';
+import { AttributeList, ContactCard, LeadFacts } from '../components/LeadFacts.js';
 import { Empty, ErrorState } from '../components/States.js';
 import { useI18n } from '../i18n/i18n.js';
 import { describeError, type ShownError } from '../lib/errors.js';
@@ -102,9 +102,10 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
 
   // Columns: the pool's preview fields (managers and cherry-pick see everything anyway).
   const fields: PreviewField[] = useMemo(() => {
+    if (isManager) return [...PREVIEW_FIELDS];
     const f = pool.previewFields.filter((x): x is PreviewField => (PREVIEW_FIELDS as readonly string[]).includes(x));
     return f.length ? f : [...PREVIEW_FIELDS];
-  }, [pool.previewFields]);
+  }, [pool.previewFields, isManager]);
   const fullView = pool.mode === 'cherry_pick' || isManager;
   const facetKeys: FacetKey[] = FACET_KEYS.filter((k) => fullView || fields.includes(k));
 
@@ -613,8 +614,6 @@ function PoolLeadPanel({
           {t('pool.gone')}
         </p>
       ) : null}
-      <LeadFacts lead={lead} />
-      {hasContact ? <ContactCard lead={lead} /> : pool.mode === 'pool' ? <p className="muted">{t('pool.hiddenUntilClaim')}</p> : null}
       {!readOnly && !gone ? (
         <div className="panel-actions">
           <button type="button" className="btn btn-primary btn-large" onClick={onClaim}>
@@ -622,6 +621,9 @@ function PoolLeadPanel({
           </button>
         </div>
       ) : null}
+      {hasContact ? <ContactCard lead={lead} /> : pool.mode === 'pool' ? <p className="muted">{t('pool.hiddenUntilClaim')}</p> : null}
+      <LeadFacts lead={lead} />
+      <AttributeList lead={lead} />
     </aside>
   );
 }
