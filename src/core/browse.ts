@@ -65,3 +65,11 @@ export function decodeCursor(raw: string, sort: BrowseSort, order: SortOrder): B
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+/**
+ * The form a company name is searched and sorted by: Unicode lower case, so "MÜLLER" and
+ * "müller" are the same name (SQLite's own folding covers ASCII only).
+ */
+export function companyKey(company: string): string {
+  return company.toLowerCase();
+}

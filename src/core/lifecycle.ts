@@ -17,7 +17,14 @@ export const RELEASABLE_STATUSES: readonly LeadStatus[] = ['assigned', 'claimed'
 /** Activity can be logged on a lead its owner holds and has not closed. */
 export const ACTIVITY_STATUSES: readonly LeadStatus[] = ['assigned', 'claimed', 'contacted', 'qualified'];
 
-export function checkWorkTransition(lead: Pick<Lead, 'id' | 'status'>, to: WorkStatus): void {
+export function checkWorkTransition(lead: Pick<Lead, 'id' | 'status' | 'contactedAt'>, to: WorkStatus): void {
+  if (to === 'converted' && lead.contactedAt === null) {
+    throw new AppError('INVALID_TRANSITION', `Lead ${lead.id} has no contact logged; log the call or meeting before converting it.`, {
+      from: lead.status,
+      to,
+      needs: 'contact',
+    });
+  }
   if (!WORK_TRANSITIONS[to].includes(lead.status)) {
     throw new AppError('INVALID_TRANSITION', `Lead ${lead.id} is ${lead.status}; it cannot become ${to}.`, {
       from: lead.status,

@@ -17,7 +17,8 @@ export function schemaProblems(errors: readonly SchemaError[], root = ''): Field
   const seen = new Set<string>();
   for (const e of errors) {
     // A failed union reports each branch and then itself; the enum-like summary is enough.
-    if (e.keyword === 'const') continue;
+    // A union of literals reports each branch; a lone literal is a real problem to name.
+    if (e.keyword === 'const' && errors.some((o) => o.instancePath === e.instancePath && o.keyword === 'anyOf')) continue;
     if (e.keyword === 'type' && e.params.type === 'null') continue; // the null branch of an optional field
     if (e.keyword === 'anyOf' && errors.some((o) => o !== e && o.instancePath === e.instancePath && o.keyword !== 'anyOf')) continue;
     let field = joinPath(root, e.instancePath.split('/').filter(Boolean).map(decodePointer));
@@ -56,6 +57,9 @@ export function schemaProblems(errors: readonly SchemaError[], root = ''): Field
         break;
       case 'minItems':
         problem = `must have at least ${String(e.params.limit)} items`;
+        break;
+      case 'const':
+        problem = `must be ${JSON.stringify(e.params.allowedValue)}`;
         break;
       case 'enum':
         problem = `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;

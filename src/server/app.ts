@@ -1,3 +1,5 @@
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyInstance, type FastifyError, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
@@ -22,6 +24,10 @@ import { streamRoutes } from './routes/stream-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
+import { importRoutes } from './routes/import-routes.js';
+
+// ajv-formats is CommonJS with a default export object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 export interface AppOptions {
   store: Store;
@@ -60,14 +66,6 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const app = Fastify({
     logger: opts.logger ?? { level: 'info' },
     bodyLimit: 8 * 1024 * 1024, // a 1,000-lead batch with attributes fits with room
-    ajv: {
-      customOptions: {
-        allErrors: true, // name every bad field at once, not only the first
-        removeAdditional: false, // an unknown field is an error, not silently dropped
-        coerceTypes: 'array', // query strings: ?industry=a becomes ['a']
-        useDefaults: true,
-      },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const hub = new EventHub(opts.store);
@@ -84,6 +82,14 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   app.decorateRequest('actor', null);
 
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
+  // Query strings and path parameters are text, so they are coerced ("50" is 50, ?a=x is
+  // ['x']); JSON bodies are not: a score of "50", true or null is an error, not a number.
+  const validators = { body: makeAjv(false), text: makeAjv('array') };
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.body : validators.text).compile(schema));
+  // A POST without a body is an empty object, so a missing required field is named as such.
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined && (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH')) req.body = {};
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -115,7 +121,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   });
 
   app.addHook('onRequest', async (req, reply) => {
-    if (req.url.startsWith('/api/v1/')) await ctx.auth.hook(req, reply);
+    // Unknown routes get their 404 whoever asks; known ones check who is asking first.
+    if (req.url.startsWith('/api/v1/') && req.routeOptions.url !== undefined) await ctx.auth.hook(req, reply);
   });
 
   await app.register(systemRoutes);
@@ -127,6 +134,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await app.register(streamRoutes, { prefix: '/api/v1' });
   await app.register(settingsRoutes, { prefix: '/api/v1' });
   await app.register(metricsRoutes, { prefix: '/api/v1' });
+  await app.register(importRoutes, { prefix: '/api/v1' });
 
   const webRoot = opts.webRoot;
   const hasWeb = webRoot !== undefined && existsSync(join(webRoot, 'index.html'));
@@ -149,6 +157,18 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     ctx.openStreams.clear();
   });
   return app as unknown as App;
+}
+
+function makeAjv(coerceTypes: false | 'array'): Ajv {
+  const ajv = new Ajv({
+    allErrors: true, // name every bad field at once, not only the first
+    removeAdditional: false, // an unknown field is an error, not silently dropped
+    coerceTypes,
+    useDefaults: true,
+    strict: false, // TypeBox adds its own annotations
+  });
+  addFormats(ajv);
+  return ajv;
 }
 
 function toAppError(err: FastifyError & { validation?: SchemaError[]; validationContext?: string }): AppError {

@@ -28,24 +28,29 @@ const RANK: Record<Role, number> = { rep: 0, manager: 1, admin: 2 };
  */
 export function makeAuthenticator(store: Store, now: () => number) {
   const cache = new Map<string, { actor: Actor; until: number }>();
+  // Another instance's logout or revocation is seen this late at worst; this one's at once.
   const CACHE_MS = 5000;
 
   async function resolve(token: string): Promise<Actor | null> {
     const h = tokenHash(token);
     const hit = cache.get(h);
-    const t = Date.now();
+    const t = now();
     if (hit && hit.until > t) return hit.actor;
     let actor: Actor | null = null;
+    let until = t + CACHE_MS;
     if (token.startsWith('lpk_')) {
       const key = await store.findApiKey(h);
       if (key) actor = { kind: 'api_key', keyId: key.id, scope: key.scope, name: `API key "${key.name}"` };
     } else {
-      const user = await store.findSession(h, now());
-      if (user) actor = { kind: 'user', userId: user.id, role: user.role, name: user.name };
+      const session = await store.findSession(h, t);
+      if (session) {
+        actor = { kind: 'user', userId: session.id, role: session.role, name: session.name };
+        until = Math.min(until, session.expiresAt); // never past the session's end
+      }
     }
     if (actor) {
       if (cache.size > 10_000) cache.clear();
-      cache.set(h, { actor, until: t + CACHE_MS });
+      cache.set(h, { actor, until });
     } else cache.delete(h);
     return actor;
   }
@@ -53,6 +58,10 @@ export function makeAuthenticator(store: Store, now: () => number) {
   return {
     forget(token: string) {
       cache.delete(tokenHash(token));
+    },
+    /** After a revocation: every cached identity is looked up again. */
+    forgetAll() {
+      cache.clear();
     },
     async hook(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
       const access = req.routeOptions.config.access ?? 'user';

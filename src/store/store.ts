@@ -38,7 +38,7 @@ export interface Store {
   countUsers(): Promise<number>;
 
   createSession(session: { tokenHash: string; userId: number; expiresAt: number }, now: number): Promise<void>;
-  findSession(tokenHash: string, now: number): Promise<User | null>;
+  findSession(tokenHash: string, now: number): Promise<(User & { expiresAt: number }) | null>;
   deleteSession(tokenHash: string): Promise<void>;
 
   createApiKey(key: { name: string; scope: ApiKeyScope; keyHash: string; prefix: string }, actor: Actor, now: number): Promise<ApiKey>;
@@ -92,7 +92,7 @@ export interface Store {
    * Inserts all leads or none. A lead whose externalId is already stored is not inserted
    * again: it comes back in `existing` (idempotent retries of a batch are safe).
    */
-  insertLeads(inputs: LeadInput[], defaultPoolId: number, actor: Actor, now: number): Promise<InsertResult>;
+  insertLeads(inputs: LeadInput[], defaultPoolId: number, actor: Actor, now: number, opts?: InsertOptions): Promise<InsertResult>;
   getLead(id: number): Promise<Lead | null>;
   getLeads(ids: number[]): Promise<Lead[]>;
   browse(poolId: number, query: BrowseQuery, now: number): Promise<{ items: Lead[]; hasMore: boolean }>;
@@ -157,9 +157,16 @@ export interface PoolStats {
   oldestAvailableAt: number | null;
 }
 
+export interface InsertOptions {
+  /** Name bad fields as leads[i].field (a batch) rather than field (a single lead). Default: by count. */
+  batch?: boolean;
+}
+
 export interface InsertResult {
   created: Lead[];
   existing: Lead[];
+  /** One entry per input, in input order; a repeat of an externalId is `created: false`. */
+  results: { lead: Lead; created: boolean }[];
   events: LeadEvent[];
 }
 

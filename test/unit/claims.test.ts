@@ -62,9 +62,13 @@ describe('lead lifecycle', () => {
     ['available', 'qualified', false],
   ];
   it.each(cases)('%s → %s allowed: %s', (from, to, ok) => {
-    const run = () => checkWorkTransition({ id: 1, status: from }, to);
+    const run = () => checkWorkTransition({ id: 1, status: from, contactedAt: from === 'contacted' || from === 'qualified' ? 1 : null }, to);
     if (ok) expect(run).not.toThrow();
-    else expect(run).toThrow(/cannot become/);
+    else expect(run).toThrow(AppError);
+  });
+
+  it('a lead nobody contacted cannot be converted, even once qualified', () => {
+    expect(() => checkWorkTransition({ id: 1, status: 'qualified', contactedAt: null }, 'converted')).toThrow(/no contact logged/);
   });
 
   it('logging work on a claimed or pushed lead makes it contacted, and leaves later statuses alone', () => {

@@ -73,6 +73,7 @@ export async function adminRoutes(fastify: FastifyInstance): Promise<void> {
     async (req) => {
       const k = await store.revokeApiKey(req.params.id, req.actor!, clock.now());
       if (!k) throw new AppError('NOT_FOUND', `There is no API key ${req.params.id}.`);
+      app.ctx.auth.forgetAll();
       return keyJson(k);
     },
   );

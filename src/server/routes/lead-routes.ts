@@ -30,7 +30,7 @@ export async function leadRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const res = await store.insertLeads([normaliseLeadInput(req.body)], await defaultPoolId(store), req.actor!, clock.now());
+      const res = await store.insertLeads([normaliseLeadInput(req.body)], await defaultPoolId(store), req.actor!, clock.now(), { batch: false });
       const created = res.created[0];
       if (created) {
         announce(app);
@@ -60,14 +60,12 @@ export async function leadRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const res = await store.insertLeads(req.body.leads.map(normaliseLeadInput), await defaultPoolId(store), req.actor!, clock.now());
+      const res = await store.insertLeads(req.body.leads.map(normaliseLeadInput), await defaultPoolId(store), req.actor!, clock.now(), { batch: true });
       if (res.created.length) announce(app);
-      const createdIds = new Set(res.created.map((l) => l.id));
-      const all = [...res.created, ...res.existing];
       return {
         created: res.created.length,
         existing: res.existing.length,
-        leads: all.map((l) => ({ id: l.id, externalId: l.externalId, created: createdIds.has(l.id) })),
+        leads: res.results.map((r) => ({ id: r.lead.id, externalId: r.lead.externalId, created: r.created })),
       };
     },
   );

@@ -208,3 +208,16 @@ CREATE INDEX leads_owner ON leads(owner_id, status) WHERE owner_id IS NOT NULL;
 CREATE INDEX leads_industry ON leads(pool_id, industry, score) WHERE status = 'available';
 `,
 });
+
+SQLITE_MIGRATIONS.push({
+  version: 4,
+  name: 'company_key',
+  // SQLite's NOCASE and LIKE fold ASCII only: "üll" did not find "MÜLLER". The company's
+  // lower-cased form (JavaScript's full Unicode lower-casing, filled in by the store) is what
+  // search and the company sort compare; backfilled by SqliteStore.migrate for older rows.
+  sql: `
+ALTER TABLE leads ADD COLUMN company_key TEXT;
+DROP INDEX leads_company;
+CREATE INDEX leads_company ON leads(pool_id, company_key, id) WHERE status = 'available';
+`,
+});
