@@ -17,6 +17,7 @@ import { apiKeyFromRow, eventActorColumns, eventFromRow, leadFromRow, poolFromRo
 import type { ApiKeyRow, EventRow, LeadRow, PoolRow, UserRow } from '../rows.js';
 import type { Database } from '../db.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { SQLITE_INTEGRATION_MIGRATIONS } from './integration-migrations.js';
 import { closeSqlite, openSqlite, type SqliteDb } from './connection.js';
 
 type Held = { lead: Lead; events: LeadEvent[] };
@@ -66,7 +67,7 @@ export class SqliteStore implements Store {
 
   async migrate(): Promise<void> {
     this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-    for (const m of SQLITE_MIGRATIONS) {
+    for (const m of [...SQLITE_MIGRATIONS, ...SQLITE_INTEGRATION_MIGRATIONS].sort((a, b) => a.version - b.version)) {
       this.#tx(() => {
         const done = this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
         if (done) return;
