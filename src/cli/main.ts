@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { checkRuleSet } from '../server/routes/routing-routes.js';
 import { systemClock } from '../core/clock.js';
 import { ROLES, API_KEY_SCOPES, type Actor, type Role, type ApiKeyScope } from '../core/types.js';
 import type { LeadInput } from '../core/lead-input.js';
@@ -10,6 +11,7 @@ import { hashPassword } from '../server/passwords.js';
 import { newToken, tokenHash } from '../server/tokens.js';
 import { DEMO_MANAGER, DEMO_PASSWORD, DEMO_REPS } from '../demo/seed-demo.js';
 import { parseMapping, scanCsv } from './csv-import.js';
+import { exportCommand } from './export-command.js';
 
 const CLI: Actor = { kind: 'system', name: 'leadpool CLI' };
 
@@ -25,6 +27,8 @@ const program = new Command()
   .showHelpAfterError();
 
 const dataOption = () => new Option('--data <dir>', 'folder of the SQLite database').default('./data').env('LEADPOOL_DATA');
+const databaseOption = () =>
+  new Option('--database <url>', 'postgres://… to run on PostgreSQL (several instances may share it) instead of SQLite').env('DATABASE_URL');
 
 program
   .command('serve')
@@ -32,14 +36,15 @@ program
   .addOption(new Option('--port <n>', 'port to listen on').default(3000).env('PORT').argParser(int('--port')))
   .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1').env('HOST'))
   .addOption(dataOption())
+  .addOption(databaseOption())
   .option('--no-demo', 'do not seed the demo team into an empty database')
   .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
-  .action(async (o: { port: number; host: string; data: string; demo: boolean; logLevel: string }) => {
-    const running = await serve({ port: o.port, host: o.host, dataDir: resolve(o.data), demo: o.demo, logLevel: o.logLevel });
+  .action(async (o: { port: number; host: string; data: string; database?: string; demo: boolean; logLevel: string }) => {
+    const running = await serve({ port: o.port, host: o.host, dataDir: resolve(o.data), database: o.database, demo: o.demo, logLevel: o.logLevel });
     const lines = [
       '',
       `Leadpool is running at ${running.url}`,
-      `  data:   ${resolve(o.data)} (SQLite, ${running.store.kind})`,
+      running.store.kind === 'postgres' ? `  data:   PostgreSQL (${(o.database ?? process.env.DATABASE_URL ?? '').replace(/\/\/[^@/]*@/, '//')})` : `  data:   ${resolve(o.data)} (SQLite, ${running.store.kind})`,
       `  API:    ${running.url}/api/openapi.json`,
     ];
     if (running.seeded || o.demo) {
@@ -65,9 +70,10 @@ program
   .option('--map <spec>', 'header mapping, e.g. "Firma=company,Branche=industry,Punkte=score"')
   .option('--dry-run', 'only check the file')
   .addOption(dataOption())
-  .action(async (file: string, o: { pool: string; map?: string; dryRun?: boolean; data: string }) => {
+  .addOption(databaseOption())
+  .action(async (file: string, o: { pool: string; map?: string; dryRun?: boolean; data: string; database?: string }) => {
     await stat(file).catch(() => fail(`${file}: no such file`));
-    const store = await openStore(resolve(o.data));
+    const store = await openStore(resolve(o.data), o.database);
     try {
       const pool = await store.getPoolByName(o.pool);
       if (!pool) fail(`--pool: there is no pool named "${o.pool}" (pools: ${(await store.listPools()).map((p) => p.name).join(', ') || 'none'})`);
@@ -87,7 +93,7 @@ program
         console.log(`${file}: all ${check.rows} rows are valid (dry run: nothing imported).\ncolumns: ${mapped}`);
         return;
       }
-      // Second pass: the file is known good; insert in 1,000-row transactions with progress.
+      // Second pass: the file is known good; insert in 5,000-row transactions with progress.
       let batch: LeadInput[] = [];
       let created = 0;
       let existing = 0;
@@ -105,7 +111,7 @@ program
         poolId: pool.id,
         onRow: async (lead) => {
           batch.push(lead);
-          if (batch.length === 1000) await flush();
+          if (batch.length === 5000) await flush();
         },
       });
       await flush();
@@ -126,11 +132,12 @@ user
   .addOption(new Option('--role <role>').choices([...ROLES]).default('rep'))
   .option('--password <password>', 'at least 8 characters; a random one is generated and printed if left out')
   .addOption(dataOption())
-  .action(async (o: { email: string; name: string; role: Role; password?: string; data: string }) => {
+  .addOption(databaseOption())
+  .action(async (o: { email: string; name: string; role: Role; password?: string; data: string; database?: string }) => {
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(o.email)) fail('--email: not an email address');
     if (o.password !== undefined && o.password.length < 8) fail('--password: must be at least 8 characters');
     const password = o.password ?? randomBytes(9).toString('base64url');
-    const store = await openStore(resolve(o.data));
+    const store = await openStore(resolve(o.data), o.database);
     try {
       const u = await store.createUser({ email: o.email.toLowerCase(), name: o.name, role: o.role, passwordHash: await hashPassword(password) }, CLI, systemClock.now());
       console.log(`added ${u.role} ${u.email} (id ${u.id})${o.password ? '' : `, password: ${password}`}`);
@@ -148,8 +155,9 @@ apikey
   .requiredOption('--name <name>')
   .addOption(new Option('--scope <scope>', 'ingest keys may only feed leads in').choices([...API_KEY_SCOPES]).default('ingest'))
   .addOption(dataOption())
-  .action(async (o: { name: string; scope: ApiKeyScope; data: string }) => {
-    const store = await openStore(resolve(o.data));
+  .addOption(databaseOption())
+  .action(async (o: { name: string; scope: ApiKeyScope; data: string; database?: string }) => {
+    const store = await openStore(resolve(o.data), o.database);
     try {
       const key = newToken('lpk');
       const k = await store.createApiKey({ name: o.name, scope: o.scope, keyHash: tokenHash(key), prefix: key.slice(0, 10) }, CLI, systemClock.now());
@@ -159,15 +167,67 @@ apikey
     }
   });
 
+const routing = program.command('routing').description('the routing rule set as a readable file');
+routing
+  .command('export')
+  .description('write the rule set in force (with pool names beside their ids) to FILE, or stdout with -')
+  .argument('<file>')
+  .addOption(dataOption())
+  .action(async (file: string, o: { data: string }) => {
+    const store = await openStore(resolve(o.data));
+    try {
+      const current = await store.getRouting();
+      if (!current) fail('no rule set has been saved yet');
+      const pools = Object.fromEntries((await store.listPools()).map((p) => [p.id, p.name]));
+      const doc = { version: current.version, note: current.note, pools, ruleSet: current.ruleSet };
+      const text = JSON.stringify(doc, null, 2) + '\n';
+      if (file === '-') process.stdout.write(text);
+      else {
+        await writeFile(file, text);
+        console.log(`rule set version ${current.version} (${current.ruleSet.rules.length} rules) written to ${file}`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+routing
+  .command('import')
+  .description('validate FILE and make it the rule set in force (a bad rule changes nothing)')
+  .argument('<file>')
+  .option('--note <text>', 'why, kept with the version')
+  .addOption(dataOption())
+  .action(async (file: string, o: { data: string; note?: string }) => {
+    let doc: { ruleSet?: unknown };
+    try {
+      doc = JSON.parse(await readFile(file, 'utf8')) as { ruleSet?: unknown };
+    } catch (err) {
+      fail(`${file}: not a JSON rule set file (${(err as Error).message})`);
+    }
+    const store = await openStore(resolve(o.data));
+    try {
+      const ruleSet = await checkRuleSet(store, doc.ruleSet ?? doc, 'ruleSet').catch((err: unknown) => {
+        const fields = ((err as { details?: { fields?: { field: string; problem: string }[] } }).details?.fields ?? []).map((f) => `  ${f.field}: ${f.problem}`);
+        fail(`${file}: the rule set is not valid; nothing changed\n${fields.join('\n')}`);
+      });
+      const { version } = await store.putRouting(ruleSet, o.note ?? `imported from ${file}`, CLI, systemClock.now());
+      console.log(`rule set version ${version.version} (${ruleSet.rules.length} rules) is now in force`);
+    } finally {
+      await store.close();
+    }
+  });
+
 program
   .command('migrate')
   .description('apply database migrations (serve does this too)')
   .addOption(dataOption())
-  .action(async (o: { data: string }) => {
-    const store = await openStore(resolve(o.data));
+  .addOption(databaseOption())
+  .action(async (o: { data: string; database?: string }) => {
+    const store = await openStore(resolve(o.data), o.database);
     await store.close();
     console.log('database is up to date');
   });
+
+program.addCommand(exportCommand());
 
 function fail(message: string): never {
   console.error(`leadpool: ${message}`);

@@ -7,13 +7,14 @@ import type { Lead, LeadStatus, WorkStatus } from './types.js';
  */
 const WORK_TRANSITIONS: Record<WorkStatus, readonly LeadStatus[]> = {
   qualified: ['assigned', 'claimed', 'contacted'],
-  disqualified: ['assigned', 'claimed', 'contacted', 'qualified'],
+  disqualified: ['assigned', 'claimed', 'contacted', 'qualified', 'review'],
   converted: ['contacted', 'qualified'],
 };
 
 export const TERMINAL_STATUSES: readonly LeadStatus[] = ['disqualified', 'converted'];
 /** A lead in one of these can be released back to its pool. */
-export const RELEASABLE_STATUSES: readonly LeadStatus[] = ['assigned', 'claimed', 'contacted', 'qualified'];
+/** A held lead, or one waiting for review that a manager puts back. */
+export const RELEASABLE_STATUSES: readonly LeadStatus[] = ['assigned', 'claimed', 'contacted', 'qualified', 'review'];
 /** Activity can be logged on a lead its owner holds and has not closed. */
 export const ACTIVITY_STATUSES: readonly LeadStatus[] = ['assigned', 'claimed', 'contacted', 'qualified'];
 

@@ -1,4 +1,7 @@
 import type { PoolRules } from './fair-play.js';
+import type { EscalationPolicy } from './routing/escalation.js';
+import type { PoolAccess } from './routing/tiers.js';
+import type { DecisionTrace } from './routing/route.js';
 
 /** The domain's vocabulary. Unions, not strings, so impossible states do not type-check. */
 
@@ -79,6 +82,8 @@ export interface Lead {
   contactedAt: number | null;
   closedAt: number | null;
   updatedAt: number;
+  /** How routing decided where the lead went (null: it came with a poolId, or before any rules). */
+  routing: DecisionTrace | null;
 }
 
 export interface Pool {
@@ -89,6 +94,10 @@ export interface Pool {
   previewFields: PreviewField[];
   /** The pool's own fair-play rules, or null to follow the team's default. */
   rules: PoolRules | null;
+  /** What happens to a lead nobody claims (steps by age, backstop); null: nothing. */
+  escalation: EscalationPolicy | null;
+  /** How each rep tier meets the pool; a tier left out sees it as the mode says. null: no tier rules. */
+  access: Record<string, PoolAccess> | null;
   isDefault: boolean;
   createdAt: number;
   updatedAt: number;
@@ -120,6 +129,16 @@ export const EVENT_TYPES = [
   'lead.activity',
   'lead.status_changed',
   'lead.claim_refused',
+  'lead.routed',
+  'lead.pushed',
+  'lead.escalated',
+  'rep.updated',
+  'rep.tier_changed',
+  'account.created',
+  'account.updated',
+  'account.deleted',
+  'routing.updated',
+  'rotation.updated',
   'lead.skipped',
   'lead.viewed',
   'settings.rules_updated',

@@ -29,14 +29,68 @@ export async function seedDemo(store: Store, now: number, leadCount = 400): Prom
   const enterprise = (await store.createPool({ name: 'Enterprise cherry-pick', mode: 'cherry_pick', lockTtlSeconds: 1800 }, SEEDER, now)).pool;
 
   const leads = generateDemoLeads(leadCount, 20261127);
-  // Spread arrivals over the last 8 hours: insert in slices with their own timestamps.
+  // Most leads arrived over the last eight hours straight into their pools; the newest ones
+  // arrive through the routing rules below, so their decision traces are there to look at.
+  const routedCount = Math.min(40, Math.floor(leads.length / 10));
+  const older = leads.slice(0, leads.length - routedCount);
   const slices = 16;
-  const per = Math.ceil(leads.length / slices);
+  const per = Math.ceil(older.length / slices);
   for (let s = 0; s < slices; s++) {
-    const slice = leads.slice(s * per, (s + 1) * per).map((l) => ({
+    const slice = older.slice(s * per, (s + 1) * per).map((l) => ({
       ...l,
       poolId: l.companySize === '1001-5000' || l.companySize === '5000+' ? enterprise.id : l.score >= 70 || l.source === 'Website form' ? inbound.id : general.id,
     }));
-    if (slice.length) await store.insertLeads(slice, general.id, SEEDER, now - 8 * HOUR + s * 30 * MINUTE);
+    if (slice.length) await store.insertLeads(slice, general.id, SEEDER, now - 8 * HOUR + s * 28 * MINUTE);
+  }
+
+  // The seed's hybrid: named accounts to their owners, hot leads (80+) pushed round robin to
+  // the inbound team, enterprise leads into the cherry-pick pool, the rest into the general pool.
+  const reps = await store.listReps();
+  const teamOf = (i: number) => (i < 4 ? 'Inbound' : i < 6 ? 'Enterprise' : 'Inbound');
+  const tierOf = (i: number) => (i < 2 ? 'top' : i < 6 ? 'standard' : 'new');
+  for (const [i, rep] of reps.entries()) {
+    await store.updateRep(
+      rep.userId,
+      {
+        team: teamOf(i),
+        tier: tierOf(i),
+        capacity: 25,
+        weight: 1,
+        caps: { daily: 40 },
+        // One rep works fixed hours, so the traces show a rep skipped outside them.
+        hours: i === 2 ? { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' } : null,
+      },
+      SEEDER,
+      'demo team',
+      now,
+    );
+  }
+  // Accounts named after some of the companies that are about to arrive, owned by the first reps.
+  const routed = leads.slice(leads.length - routedCount);
+  for (const [i, l] of routed.filter((_, k) => k % 8 === 0).entries()) {
+    const domain = l.contact.email?.split('@')[1];
+    await store.createAccount({ name: l.company, domains: domain ? [domain] : [], ownerId: reps[i % 6]!.userId, customer: i % 2 === 0 }, SEEDER, now);
+  }
+  await store.putRouting(
+    {
+      defaultPoolId: general.id,
+      rules: [
+        { id: 'named-accounts', name: 'Named accounts to their owner', when: { namedAccount: true }, then: { type: 'push_owner', fallbackPoolId: inbound.id, fallbackPriority: 10 } },
+        { id: 'hot', name: 'Hot leads (80+) pushed round robin', when: { scoreMin: 80 }, then: { type: 'push_team', team: 'Inbound', strategy: 'round_robin', fallbackPoolId: inbound.id, fallbackPriority: 5 } },
+        { id: 'enterprise', name: 'Enterprise to the cherry-pick pool', when: { companySize: ['1001-5000', '5000+'] }, then: { type: 'pool', poolId: enterprise.id } },
+        { id: 'web', name: 'Website forms to the inbound queue', when: { source: ['Website form'] }, then: { type: 'pool', poolId: inbound.id } },
+      ],
+    },
+    'demo: the seed hybrid',
+    SEEDER,
+    now,
+  );
+  // The ladder applies to leads that arrive (or come back) from now on.
+  const ladder = { steps: [{ afterMinutes: 30, action: { type: 'assign' as const, team: null, strategy: 'round_robin' as const } }, { afterMinutes: 60, action: { type: 'review' as const } }] };
+  await store.updatePool(inbound.id, { escalation: ladder }, SEEDER, now);
+  await store.updatePool(general.id, { escalation: ladder, access: { new: 'none', standard: { filter: { scoreMax: 79 } }, top: 'full' } }, SEEDER, now);
+  await store.updatePool(enterprise.id, { escalation: { steps: [], backstopHours: 8 }, access: { new: 'none' } }, SEEDER, now);
+  for (const [i, l] of routed.entries()) {
+    await store.insertLeads([l], general.id, SEEDER, now - 20 * MINUTE + i * Math.floor((20 * MINUTE) / routedCount));
   }
 }

@@ -11,8 +11,8 @@ export interface TimerLoopOptions {
 }
 
 /**
- * Durable lock timers. The due times are rows (leads.lock_expires_at); this loop only
- * decides when to look. Firing is the store's conditional update, so a timer fires once
+ * Durable timers: lock expiries and escalation steps. The due times are rows
+ * (leads.lock_expires_at, leads.escalation_due_at); this loop only decides when to look. Firing is the store's conditional update, so a timer fires once
  * even if two processes look at the same moment, and a restart finds every overdue row.
  */
 export class LockTimerLoop {
@@ -47,11 +47,18 @@ export class LockTimerLoop {
     this.#busy = (async () => {
       let fired = 0;
       try {
-        for (;;) {
-          const events = await this.#store.expireDueLocks(this.#clock.now(), this.#opts.batch);
-          fired += events.length;
-          if (events.length) this.#opts.onFired?.(events);
-          if (events.length < this.#opts.batch) break;
+        // Locks first: a pushed lead whose lock ran out goes back to its pool, and its ladder's
+        // next step (already due) runs in the same round.
+        for (const sweep of [
+          (now: number) => this.#store.expireDueLocks(now, this.#opts.batch),
+          (now: number) => this.#store.runDueEscalations(now, this.#opts.batch),
+        ]) {
+          for (;;) {
+            const events = await sweep(this.#clock.now());
+            fired += events.length;
+            if (events.length) this.#opts.onFired?.(events);
+            if (events.length < this.#opts.batch) break;
+          }
         }
       } finally {
         this.#busy = null;
@@ -72,8 +79,9 @@ export class LockTimerLoop {
     let sleep = this.#opts.maxSleepMs;
     try {
       await this.runDue();
-      const next = await this.#store.nextLockDue();
-      if (next !== null) sleep = Math.max(0, Math.min(sleep, next - this.#clock.now()));
+      for (const next of [await this.#store.nextLockDue(), await this.#store.nextEscalationDue()]) {
+        if (next !== null) sleep = Math.max(0, Math.min(sleep, next - this.#clock.now()));
+      }
     } catch (err) {
       this.#opts.onError?.(err);
     }

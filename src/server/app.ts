@@ -24,7 +24,9 @@ import { streamRoutes } from './routes/stream-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
+import { routingRoutes } from './routes/routing-routes.js';
 import { importRoutes } from './routes/import-routes.js';
+import { integrationRoutes } from './routes/integration-routes.js';
 
 // ajv-formats is CommonJS with a default export object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -134,7 +136,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await app.register(streamRoutes, { prefix: '/api/v1' });
   await app.register(settingsRoutes, { prefix: '/api/v1' });
   await app.register(metricsRoutes, { prefix: '/api/v1' });
+  await app.register(routingRoutes, { prefix: '/api/v1' });
   await app.register(importRoutes, { prefix: '/api/v1' });
+  await app.register(integrationRoutes, { prefix: '/api/v1' });
 
   const webRoot = opts.webRoot;
   const hasWeb = webRoot !== undefined && existsSync(join(webRoot, 'index.html'));

@@ -111,6 +111,13 @@ export function viewerOf(actor: Actor | null): Viewer {
   return { userId: actor.userId, role: actor.role };
 }
 
+/** The viewer with a rep's tier, for pools whose access depends on it. */
+export async function viewerWithTier(store: Store, actor: Actor | null): Promise<Viewer> {
+  const v = viewerOf(actor);
+  if (v.role !== 'rep' || v.userId === null) return v;
+  return { ...v, tier: (await store.getRep(v.userId))?.tier ?? null };
+}
+
 export function isManagerActor(actor: Actor | null): boolean {
   return actor?.kind === 'user' && (actor.role === 'manager' || actor.role === 'admin');
 }

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { ACTIVITY_TYPES, API_KEY_SCOPES, COMPANY_SIZES, LEAD_STATUSES, POOL_MODES, PREVIEW_FIELDS, ROLES, WORK_STATUSES, CLAIM_SOURCES } from '../core/types.js';
 import { BROWSE_SORTS, MAX_BROWSE_LIMIT, DEFAULT_BROWSE_LIMIT } from '../core/browse.js';
+import { ConditionSchema, EscalationPolicySchema, RuleSetSchema } from '../core/routing/index.js';
 
 /** Schemas are the validation, the TypeScript types and the OpenAPI document at once. */
 
@@ -48,6 +49,7 @@ export const LeadBody = Type.Object(
     contactedAt: Type.Optional(Nullable(DateTime)),
     closedAt: Type.Optional(Nullable(DateTime)),
     updatedAt: Type.Optional(DateTime),
+    routing: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: "How routing decided where the lead went: every rule looked at, the match, reps a push skipped and why." })),
   },
   { $id: 'Lead' },
 );
@@ -64,6 +66,8 @@ export const PoolBody = Type.Object(
     isDefault: Type.Boolean(),
     rules: Type.Union([Type.Ref('PoolRules'), Type.Null()], { description: "The pool's own rules, or null when it follows the team's default." }),
     effectiveRules: Type.Ref('PoolRules'),
+    escalation: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    access: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
     createdAt: DateTime,
     updatedAt: DateTime,
     available: Type.Optional(Type.Integer({ description: 'Leads waiting in the pool now.' })),
@@ -102,6 +106,20 @@ export const PoolRulesBody = Type.Object(
 /** The same schema under a name, for responses and the OpenAPI document. */
 export const PoolRulesNamed = Type.Object(PoolRulesBody.properties, { additionalProperties: false, $id: 'PoolRules', description: 'A rule left out is off.' });
 
+// Core schemas are rebuilt from their properties: their $id would be registered twice.
+export const EscalationBody = Type.Object(EscalationPolicySchema.properties, {
+  additionalProperties: false,
+  description: 'Steps by age since arrival: assign to a rep by a strategy, or send to manager review; then an optional backstop after N hours.',
+});
+
+export const AccessBody = Type.Record(
+  Type.String({ minLength: 1, maxLength: 40 }),
+  Type.Union([Type.Enum(['full', 'preview', 'none']), Type.Object({ filter: ConditionSchema }, { additionalProperties: false })]),
+  { description: 'Per rep tier: full details, the preview, a filtered subset, or not at all (those reps get leads pushed instead).' },
+);
+
+export const RuleSetBody = Type.Object(RuleSetSchema.properties, { additionalProperties: false });
+
 export const NewPoolBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -110,6 +128,8 @@ export const NewPoolBody = Type.Object(
     previewFields: Type.Optional(Type.Array(Type.Enum([...PREVIEW_FIELDS]), { uniqueItems: true, description: 'What reps see before claiming in a pool-mode pool. Default: all preview fields.' })),
     isDefault: Type.Optional(Type.Boolean({ description: 'Leads without a poolId land here.' })),
     rules: Type.Optional(Type.Union([PoolRulesBody, Type.Null()], { description: "Fair-play rules; null or left out follows the team's default." })),
+    escalation: Type.Optional(Type.Union([EscalationBody, Type.Null()])),
+    access: Type.Optional(Type.Union([AccessBody, Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -122,6 +142,8 @@ export const PoolPatchBody = Type.Object(
     previewFields: Type.Optional(Type.Array(Type.Enum([...PREVIEW_FIELDS]), { uniqueItems: true })),
     isDefault: Type.Optional(Type.Literal(true)),
     rules: Type.Optional(Type.Union([PoolRulesBody, Type.Null()], { description: "The pool's own fair-play rules; null to follow the team's default." })),
+    escalation: Type.Optional(Type.Union([EscalationBody, Type.Null()])),
+    access: Type.Optional(Type.Union([AccessBody, Type.Null()])),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -7,8 +7,10 @@ import { PostgresStore, openPostgresStore } from '../store/postgres/pg-store.js'
 import type { Store } from '../store/store.js';
 import { LockTimerLoop } from '../scheduler/lock-timers.js';
 import { MixSnapshotLoop } from '../scheduler/mix-snapshots.js';
+import { webhookDispatcherFor } from '../integrations/integrations.js';
 import { buildApp, type App } from './app.js';
 import { seedDemo } from '../demo/seed-demo.js';
+import { recomputeTiers } from './routes/routing-routes.js';
 
 export interface ServeOptions {
   port: number; // default 3000
@@ -76,9 +78,18 @@ export async function serve(opts: ServeOptions): Promise<Running & { seeded: boo
     onError: (err) => app.log.error({ err }, 'lock timer sweep failed'),
   });
   const snapshots = new MixSnapshotLoop(store, clock, 60_000, (err) => app.log.error({ err }, 'pool mix snapshot failed'));
+  // Automatic tiers (when a manager turned them on) are recomputed every hour.
+  const tiers = setInterval(() => {
+    recomputeTiers(store, clock.now())
+      .then((changes) => changes.length && app.log.info({ changes: changes.length }, 'tiers recomputed'))
+      .catch((err: unknown) => app.log.error({ err }, 'tier recompute failed'));
+  }, 3600_000);
+  tiers.unref();
+  const webhooks = webhookDispatcherFor(store, clock, { onError: (err) => app.log.error({ err }, 'webhook dispatch failed') });
   await app.listen({ port: opts.port, host: opts.host });
   timers.start();
   snapshots.start();
+  webhooks?.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}`;
@@ -89,6 +100,7 @@ export async function serve(opts: ServeOptions): Promise<Running & { seeded: boo
     url,
     seeded,
     async stop() {
+      await webhooks?.stop();
       await snapshots.stop();
       await timers.stop();
       await app.close();

@@ -31,6 +31,7 @@ export function leadJson(l: Lead): LeadJson {
     contactedAt: iso(l.contactedAt),
     closedAt: iso(l.closedAt),
     updatedAt: iso(l.updatedAt),
+    routing: l.routing,
   };
 }
 
@@ -55,6 +56,8 @@ export function poolJson(p: Pool, teamRules: PoolRules, stats?: PoolStats): Reco
     isDefault: p.isDefault,
     rules: p.rules,
     effectiveRules: p.rules ?? teamRules,
+    escalation: p.escalation,
+    access: p.access,
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),
     ...(stats ? { available: stats.available, oldestAvailableAt: iso(stats.oldestAvailableAt) } : {}),

@@ -29,6 +29,7 @@ export interface LeadRow {
   contacted_at: number | string | null;
   closed_at: number | string | null;
   updated_at: number | string;
+  routing?: string | Record<string, unknown> | null;
 }
 
 // pg returns BIGINT as a string; epoch milliseconds fit a double exactly.
@@ -60,6 +61,7 @@ export function leadFromRow(r: LeadRow): Lead {
     contactedAt: numOrNull(r.contacted_at),
     closedAt: numOrNull(r.closed_at),
     updatedAt: num(r.updated_at),
+    routing: jsonOrNull(r.routing) as Lead['routing'],
   };
 }
 
@@ -70,9 +72,15 @@ export interface PoolRow {
   lock_ttl_seconds: number;
   preview_fields: string | string[];
   rules: string | Record<string, unknown> | null;
+  escalation?: string | Record<string, unknown> | null;
+  access?: string | Record<string, unknown> | null;
   is_default: number | boolean;
   created_at: number | string;
   updated_at: number | string;
+}
+
+function jsonOrNull(v: string | Record<string, unknown> | null | undefined): unknown {
+  return v === null || v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : v;
 }
 
 export function poolFromRow(r: PoolRow): Pool {
@@ -83,6 +91,8 @@ export function poolFromRow(r: PoolRow): Pool {
     lockTtlSeconds: r.lock_ttl_seconds,
     previewFields: (typeof r.preview_fields === 'string' ? JSON.parse(r.preview_fields) : r.preview_fields) as PreviewField[],
     rules: (r.rules === null ? null : typeof r.rules === 'string' ? JSON.parse(r.rules) : r.rules) as PoolRules | null,
+    escalation: jsonOrNull(r.escalation) as Pool['escalation'],
+    access: jsonOrNull(r.access) as Pool['access'],
     isDefault: Boolean(r.is_default),
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),

@@ -11,6 +11,13 @@ export function startOfUtcDay(now: number): number {
   return Math.floor(now / DAY) * DAY;
 }
 
+/** Monday 00:00 UTC of the ISO week. */
+export function startOfUtcWeek(now: number): number {
+  const day = startOfUtcDay(now);
+  const weekday = (new Date(day).getUTCDay() + 6) % 7; // Monday = 0
+  return day - weekday * DAY;
+}
+
 /** Where a refusal happened, for its audit record (kept beside the error, not in its public details). */
 export const refusalLocation = new WeakMap<RuleRefusal, { leadId: number | null; poolId: number }>();
 

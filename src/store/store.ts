@@ -3,6 +3,7 @@ import type { LeadInput } from '../core/lead-input.js';
 import type { PoolRules } from '../core/fair-play.js';
 import type { PoolMix } from '../core/pool-mix.js';
 import type { MetricsFacts } from '../core/metrics.js';
+import type { DecisionTrace, EscalationPolicy, LeadForRouting, NamedAccount, PoolAccess, RotationState, RuleSet, WorkingHours } from '../core/routing/index.js';
 import type {
   ActivityType,
   Actor,
@@ -67,6 +68,34 @@ export interface Store {
   skip(leadId: number, actor: UserActor, reason: SkipReason, note: string | null, now: number): Promise<{ lead: Lead; events: LeadEvent[] }>;
   /** Records what waits in a pool (industry by score band), for the cherry-pick measurements. */
   snapshotPoolMix(poolId: number, now: number): Promise<PoolMix>;
+
+  // --- routing (push, named accounts, escalation, tiers)
+  listReps(): Promise<RepSettings[]>;
+  getRep(userId: number): Promise<RepSettings | null>;
+  updateRep(userId: number, patch: RepPatch, actor: Actor, reason: string | null, now: number): Promise<{ rep: RepSettings; events: LeadEvent[] }>;
+  listAccounts(): Promise<NamedAccount[]>;
+  createAccount(input: NewAccount, actor: Actor, now: number): Promise<NamedAccount>;
+  updateAccount(id: number, patch: Partial<NewAccount>, actor: Actor, now: number): Promise<NamedAccount>;
+  deleteAccount(id: number, actor: Actor, now: number): Promise<void>;
+  /** All or nothing; an account whose normalised name exists is updated. */
+  importAccounts(inputs: NewAccount[], actor: Actor, now: number): Promise<{ created: number; updated: number }>;
+  /** The rule set in force (null before any was saved) and its version. */
+  getRouting(): Promise<RoutingVersion | null>;
+  putRouting(ruleSet: RuleSet, note: string | null, actor: Actor, now: number): Promise<{ version: RoutingVersion; events: LeadEvent[] }>;
+  routingVersions(): Promise<RoutingVersion[]>;
+  /** Routes sample leads through a draft rule set against the live team, changing nothing. */
+  dryRun(ruleSet: RuleSet, leads: LeadForRouting[], now: number): Promise<DecisionTrace[]>;
+  /** The last N leads that arrived, as routing saw them (for a dry run on real traffic). */
+  recentLeadsForRouting(n: number): Promise<LeadForRouting[]>;
+  rotations(): Promise<{ team: string; state: RotationState }[]>;
+  setRotationPaused(team: string, paused: boolean, actor: Actor, now: number): Promise<LeadEvent[]>;
+  /** Runs every escalation step that is due (assign, review, backstop), each once. */
+  runDueEscalations(now: number, limit: number): Promise<LeadEvent[]>;
+  nextEscalationDue(): Promise<number | null>;
+  /** Leads waiting for a manager's review, oldest first. */
+  reviewQueue(poolId?: number): Promise<Lead[]>;
+  /** Per rep over [since, now): claims, conversions and median minutes to first contact (automatic tiers). */
+  tierStats(since: number): Promise<{ userId: number; claims: number; converted: number; medianMinutesToContact: number | null }[]>;
 
   // --- measurements
   /** Aggregates of the claims made in [from, to) (optionally in one pool), and what waits now. */
@@ -144,6 +173,8 @@ export interface NewPool {
   isDefault?: boolean;
   /** null or left out: the team's default rules. */
   rules?: PoolRules | null;
+  escalation?: EscalationPolicy | null;
+  access?: Record<string, PoolAccess> | null;
 }
 
 export type PoolPatch = Partial<Omit<NewPool, 'isDefault'>> & { isDefault?: true };
@@ -168,6 +199,39 @@ export interface InsertResult {
   /** One entry per input, in input order; a repeat of an externalId is `created: false`. */
   results: { lead: Lead; created: boolean }[];
   events: LeadEvent[];
+}
+
+export interface RepSettings {
+  userId: number;
+  name: string;
+  email: string;
+  team: string | null;
+  tier: string | null;
+  /** The tier is computed on a schedule from the rep's numbers (managers can turn it off per rep). */
+  tierAuto: boolean;
+  availability: 'available' | 'away';
+  paused: boolean;
+  capacity: number | null;
+  weight: number;
+  hours: WorkingHours | null;
+  caps: { hourly?: number; daily?: number; weekly?: number };
+}
+
+export type RepPatch = Partial<Omit<RepSettings, 'userId' | 'name' | 'email'>>;
+
+export interface NewAccount {
+  name: string;
+  domains: string[];
+  ownerId: number;
+  customer: boolean;
+}
+
+export interface RoutingVersion {
+  version: number;
+  ruleSet: RuleSet;
+  note: string | null;
+  createdAt: number;
+  createdBy: string;
 }
 
 export interface MetricsRange {

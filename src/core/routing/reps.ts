@@ -83,17 +83,17 @@ export function eligibility(rep: RepProfile, now: number): Eligibility {
     };
   }
   if (rep.capacity !== null && rep.openLeads >= rep.capacity) {
-    return { eligible: false, reason: 'at_capacity', detail: `holds ${rep.openLeads} open leads, capacity ${rep.capacity}` };
+    return { eligible: false, reason: 'at_capacity', detail: `holds ${leads(rep.openLeads, 'open lead')}, capacity ${rep.capacity}` };
   }
   const { hourly, daily, weekly } = rep.caps;
   if (hourly !== undefined && rep.pushed.lastHour >= hourly) {
-    return { eligible: false, reason: 'hourly_cap', detail: `pushed ${rep.pushed.lastHour} leads in the last hour, hourly cap ${hourly}` };
+    return { eligible: false, reason: 'hourly_cap', detail: `pushed ${leads(rep.pushed.lastHour)} in the last hour, hourly cap ${hourly}` };
   }
   if (daily !== undefined && rep.pushed.today >= daily) {
-    return { eligible: false, reason: 'daily_cap', detail: `pushed ${rep.pushed.today} leads today, daily cap ${daily}` };
+    return { eligible: false, reason: 'daily_cap', detail: `pushed ${leads(rep.pushed.today)} today, daily cap ${daily}` };
   }
   if (weekly !== undefined && rep.pushed.thisWeek >= weekly) {
-    return { eligible: false, reason: 'weekly_cap', detail: `pushed ${rep.pushed.thisWeek} leads this week, weekly cap ${weekly}` };
+    return { eligible: false, reason: 'weekly_cap', detail: `pushed ${leads(rep.pushed.thisWeek)} this week, weekly cap ${weekly}` };
   }
   return ELIGIBLE;
 }
@@ -128,6 +128,10 @@ export function workingHoursProblems(hours: WorkingHours, field = 'hours'): { fi
   if (!HHMM.test(hours.end)) out.push({ field: `${field}.end`, problem: 'must be HH:MM from 00:00 to 24:00' });
   else if (hours.end === hours.start) out.push({ field: `${field}.end`, problem: 'equals start, so the rep would never be working' });
   return out;
+}
+
+function leads(n: number, noun = 'lead'): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;

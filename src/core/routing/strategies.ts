@@ -11,7 +11,7 @@ import { eligibility, type RepProfile, type SkipReason } from './reps.js';
 export interface RotationState {
   /** The rep this rotation last pushed to; null before the first push. */
   lastUserId: number | null;
-  /** Smooth weighted round robin: each rep's current weight, by userId. A rep not listed starts at 0. */
+  /** The `weighted` strategy's credit of each rep, by userId (see pickRep). A rep not listed starts at 0. */
   current: Record<string, number>;
   /** Paused by a manager: nobody of the team is pushed to until resumed. */
   paused: boolean;
@@ -44,13 +44,15 @@ export interface Pick {
  *   (`current`); W is the sum of those weights. Among the reps whose credit is above 0, the
  *   one whose credit would reach W soonest, (W - credit) / weight, is chosen (ties: lowest
  *   userId), and W is taken off its credit. Credit / W is how many leads the rep is owed, so
- *   over any run with the same eligible reps each rep's count stays within one lead of
- *   weight / W x leads (the earliest-deadline rule is the uniprocessor "pfair" schedule, whose
- *   lag stays strictly between -1 and 1). Plain nginx, which takes the highest credit, does
+ *   from a fresh rotation, over any run with the same eligible reps, each rep's count stays
+ *   within one lead of weight / W x leads (the earliest-deadline rule is the uniprocessor
+ *   "pfair" schedule, whose lag stays strictly between -1 and 1). Plain nginx, which takes the highest credit, does
  *   not keep that bound: weights 5,1,82,5,5,1,1,89 drift 1.16 leads (see the tests).
  *   Ineligible reps neither gain nor lose credit while ineligible, so coming back they resume
- *   where they stood instead of collecting a backlog. `skipped` lists every ineligible rep.
- *   Integer weights keep the arithmetic exact.
+ *   where they stood instead of collecting a backlog (a rep away while owed a lead is owed it
+ *   still, less an equal share: the credits of the reps taking part are shifted equally so they
+ *   sum to zero before each pick). A new rep starts at 0. `skipped` lists every ineligible rep.
+ *   Integer weights keep the arithmetic exact while the team is steady.
  * - `least_loaded`: the eligible rep with the fewest open leads; ties go to the first of them
  *   in round-robin order after `lastUserId` (so equally loaded reps take turns).
  *   `skipped` lists every ineligible rep.
@@ -119,6 +121,16 @@ function weighted(team: readonly RepProfile[], state: RotationState, now: number
     taking.push(rep);
   }
   if (taking.length === 0) return { chosen: null, skipped, next: state };
+  // Credits of the reps taking part should sum to W after adding (0 before): then some credit
+  // is above 0 and the lag bound holds. Reps coming back with the credit they left with, joining
+  // or leaving break that; the difference is shared out equally (an equal shift keeps every
+  // rep's standing relative to the others). With a steady team the sum is already 0 and nothing moves.
+  let sum = 0;
+  for (const rep of taking) sum += current[String(rep.userId)]! - weightOf(rep);
+  if (sum !== 0) {
+    const shift = sum / taking.length;
+    for (const rep of taking) current[String(rep.userId)]! -= shift;
+  }
   let best: RepProfile | null = null;
   let bestDeadline = Infinity;
   for (const rep of taking) {
@@ -130,8 +142,8 @@ function weighted(team: readonly RepProfile[], state: RotationState, now: number
       bestDeadline = deadline;
     }
   }
-  // Credits sum to W after adding, so one is always above 0; with fractional weights rounding
-  // could leave none, and then the highest credit (nginx's choice) is taken.
+  // After the shift credits sum to W, so one is above 0; should rounding leave none, the
+  // highest credit (nginx's choice) is taken.
   if (!best) best = taking.reduce((a, b) => (current[String(b.userId)]! > current[String(a.userId)]! ? b : a));
   current[String(best.userId)]! -= total;
   return { chosen: best, skipped, next: { ...state, lastUserId: best.userId, current } };

@@ -5,7 +5,7 @@ import { AppError } from '../../core/errors.js';
 import { LeadInput, normaliseLeadInput } from '../../core/lead-input.js';
 import type { Pool } from '../../core/types.js';
 import { ActivityBody, IdParams, ReasonBody, ReassignBody, SkipBody, StatusBody, errorResponses } from '../schemas.js';
-import { userActor, viewerOf } from '../auth.js';
+import { userActor, viewerOf, viewerWithTier } from '../auth.js';
 import { eventJson, leadJson, leadViewJson } from '../views.js';
 import { announce } from './announce.js';
 import { defaultPoolId } from './default-pool.js';
@@ -77,7 +77,7 @@ export async function leadRoutes(fastify: FastifyInstance): Promise<void> {
       let lead = await store.getLead(req.params.id);
       if (!lead) throw new AppError('LEAD_NOT_FOUND', `There is no lead ${req.params.id}.`, { leadId: req.params.id });
       const pool = (await store.getPool(lead.poolId)) as Pool;
-      const viewer = viewerOf(req.actor);
+      const viewer = await viewerWithTier(store, req.actor);
       // A rep opening a waiting lead's details counts against the pool's detail-view limit.
       if (req.actor?.kind === 'user' && viewer.role === 'rep' && lead.status === 'available' && pool.mode !== 'queue') {
         lead = await store.viewLead(lead.id, req.actor, clock.now());
@@ -102,7 +102,7 @@ export async function leadRoutes(fastify: FastifyInstance): Promise<void> {
       const lead = await store.getLead(req.params.id);
       if (!lead) throw new AppError('LEAD_NOT_FOUND', `There is no lead ${req.params.id}.`, { leadId: req.params.id });
       const pool = (await store.getPool(lead.poolId)) as Pool;
-      const viewer = viewerOf(req.actor);
+      const viewer = await viewerWithTier(store, req.actor);
       const involved = viewer.userId !== null && lead.ownerId === viewer.userId;
       const events = await store.leadEvents(lead.id);
       const everHeld = viewer.userId !== null && events.some((e) => e.actorId === viewer.userId && e.actorKind === 'user');

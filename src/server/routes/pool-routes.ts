@@ -1,15 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { AppError } from '../../core/errors.js';
+import { AppError, validationError } from '../../core/errors.js';
+import { validateEscalationPolicy, type EscalationPolicy } from '../../core/routing/index.js';
+import type { Store } from '../../store/store.js';
 import { decodeCursor, encodeCursor, DEFAULT_BROWSE_LIMIT, type BrowseQuery } from '../../core/browse.js';
 import { mayBrowseItems } from '../../core/visibility.js';
 import type { CompanySize, Pool } from '../../core/types.js';
 import { cursorValue } from '../../store/browse-query.js';
 import { BrowseQuerystring, BrowseResponse, IdParams, NewPoolBody, PoolPatchBody, errorResponses } from '../schemas.js';
-import { userActor, viewerOf } from '../auth.js';
+import { userActor, viewerOf, viewerWithTier } from '../auth.js';
 import { leadJson, leadViewJson, poolJson } from '../views.js';
 import { announce } from './announce.js';
+
+/** The escalation ladder's order and teams, beyond what the schema checks. */
+async function checkPoolRouting(store: Store, body: { escalation?: EscalationPolicy | null }): Promise<void> {
+  if (!body.escalation) return;
+  const teams = [...new Set((await store.listReps()).map((r) => r.team).filter((t): t is string => t !== null))];
+  const v = validateEscalationPolicy(body.escalation, { teams });
+  if (!v.ok) throw validationError(v.problems.map((p) => ({ field: `escalation.${p.field}`, problem: p.problem })));
+}
 
 export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -43,6 +53,7 @@ export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['pools'], summary: 'Create a pool or queue (managers)', body: NewPoolBody, response: { 201: Type.Ref('Pool'), ...errorResponses(400, 403) } },
     },
     async (req, reply) => {
+      await checkPoolRouting(store, req.body);
       const { pool } = await store.createPool(req.body, req.actor!, clock.now());
       announce(app);
       return reply.status(201).send(poolJson(pool, await store.getTeamRules()));
@@ -62,6 +73,7 @@ export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
+      await checkPoolRouting(store, req.body);
       const { pool } = await store.updatePool(req.params.id, req.body, req.actor!, clock.now());
       announce(app);
       return poolJson(pool, await store.getTeamRules());
@@ -83,7 +95,7 @@ export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const pool = await mustPool(req.params.id);
-      const viewer = viewerOf(req.actor);
+      const viewer = await viewerWithTier(store, req.actor);
       const q = req.query;
       if (q.minScore !== undefined && q.maxScore !== undefined && q.minScore > q.maxScore) {
         throw new AppError('VALIDATION_FAILED', 'minScore: must not be above maxScore', { fields: [{ field: 'minScore', problem: 'must not be above maxScore' }] });
@@ -112,7 +124,8 @@ export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
       const last = page.items[page.items.length - 1];
       const rules = pool.rules ?? (await store.getTeamRules());
       return {
-        items: page.items.map((l) => leadViewJson(l, pool, viewer, { listing: true, rules }) ?? { id: l.id, poolId: l.poolId, status: l.status }),
+        // A tier limited to a filtered part of the pool sees only the leads inside it.
+        items: page.items.map((l) => leadViewJson(l, pool, viewer, { listing: true, rules })).filter((v) => v !== null),
         nextCursor: page.hasMore && last ? encodeCursor({ sort, order, value: cursorValue(query, last), id: last.id }) : null,
         itemsHidden: false,
         ...counts,

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Lead, LeadEvent, Pool } from '../../core/types.js';
-import { viewerOf } from '../auth.js';
+import { viewerWithTier } from '../auth.js';
 import { leadViewJson } from '../views.js';
 
-const LIVE_TYPES = new Set(['lead.created', 'lead.claimed', 'lead.released', 'lead.expired', 'lead.reassigned', 'lead.activity', 'lead.status_changed']);
+const LIVE_TYPES = new Set(['lead.created', 'lead.claimed', 'lead.released', 'lead.expired', 'lead.reassigned', 'lead.activity', 'lead.status_changed', 'lead.skipped', 'lead.pushed', 'lead.escalated']);
 
 /**
  * Server-sent events of lead changes. Each message carries the event id, so a client that
@@ -25,7 +25,7 @@ export async function streamRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const viewer = viewerOf(req.actor);
+      const viewer = await viewerWithTier(store, req.actor);
       const lastHeader = req.headers['last-event-id'];
       const resumeFrom = Number(Array.isArray(lastHeader) ? lastHeader[0] : lastHeader);
       reply.hijack();

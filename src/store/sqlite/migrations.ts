@@ -221,3 +221,58 @@ DROP INDEX leads_company;
 CREATE INDEX leads_company ON leads(pool_id, company_key, id) WHERE status = 'available';
 `,
 });
+
+SQLITE_MIGRATIONS.push({
+  version: 5,
+  name: 'routing',
+  sql: `
+-- What push routing needs to know about a rep. Hours and caps are JSON (see core/routing/reps.ts).
+ALTER TABLE users ADD COLUMN team TEXT;
+ALTER TABLE users ADD COLUMN tier TEXT;
+ALTER TABLE users ADD COLUMN tier_auto INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN availability TEXT NOT NULL DEFAULT 'available' CHECK (availability IN ('available', 'away'));
+ALTER TABLE users ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN capacity INTEGER;
+ALTER TABLE users ADD COLUMN weight REAL NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN hours TEXT;
+ALTER TABLE users ADD COLUMN caps TEXT NOT NULL DEFAULT '{}';
+
+CREATE TABLE named_accounts (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  name_key   TEXT NOT NULL UNIQUE,
+  domains    TEXT NOT NULL DEFAULT '[]',
+  owner_id   INTEGER NOT NULL REFERENCES users(id),
+  customer   INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+-- Every rule set ever saved; the newest is in force. Replacing it is one insert.
+CREATE TABLE routing_versions (
+  version    INTEGER PRIMARY KEY,
+  rules      TEXT NOT NULL,
+  note       TEXT,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL
+);
+
+-- Where each team's rotation stands: survives restarts, one row per team.
+CREATE TABLE rotations (
+  team       TEXT PRIMARY KEY,
+  state      TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+ALTER TABLE pools ADD COLUMN escalation TEXT;
+ALTER TABLE pools ADD COLUMN access TEXT;
+
+-- The escalation ladder's durable timer: the next step's due time, and how many steps ran.
+ALTER TABLE leads ADD COLUMN escalation_step INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE leads ADD COLUMN escalation_due_at INTEGER;
+ALTER TABLE leads ADD COLUMN routing TEXT;
+CREATE INDEX leads_escalation ON leads(escalation_due_at) WHERE escalation_due_at IS NOT NULL;
+-- Push caps count a rep's pushes per hour, day and week.
+CREATE INDEX claims_pushed ON claims(user_id, claimed_at) WHERE source IN ('pushed', 'escalated', 'backstop');
+`,
+});

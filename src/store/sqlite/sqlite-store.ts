@@ -4,14 +4,33 @@ import { AppError, validationError } from '../../core/errors.js';
 import { decideClaimById, alreadyClaimed, checkMayWork, lockExpiry } from '../../core/claims.js';
 import { checkWorkTransition, RELEASABLE_STATUSES, ACTIVITY_STATUSES, statusAfterActivity, TERMINAL_STATUSES } from '../../core/lifecycle.js';
 import { companyKey, type BrowseQuery } from '../../core/browse.js';
+import { leadForRouting } from '../../core/lead-routing.js';
 import { browseSqlite } from './browse.js';
 import type { LeadInput } from '../../core/lead-input.js';
 import { DEFAULT_LOCK_TTL_SECONDS, DEFAULT_PREVIEW_FIELDS } from '../../core/types.js';
 import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRules, type RepClaimState } from '../../core/fair-play.js';
 import { BANDS, emptyMix, industryShare, scorePercentile, type PoolMix } from '../../core/pool-mix.js';
-import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
+import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, startOfUtcWeek, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
 import type { ActivityType, Actor, ApiKeyScope, EventType, Lead, LeadEvent, Pool, User, WorkStatus } from '../../core/types.js';
-import type { ApiKey, InsertOptions, InsertResult, MetricsRange, NewPool, NewUser, PoolPatch, PoolStats, SkipReason, Store, UserActor } from '../store.js';
+import type { ApiKey, InsertOptions, InsertResult, MetricsRange, NewAccount, NewPool, NewUser, PoolPatch, PoolStats, RepPatch, RepSettings, RoutingVersion, SkipReason, Store, UserActor } from '../store.js';
+import {
+  AccountIndex,
+  conditionMatches,
+  EMPTY_ROTATION,
+  escalationDueAt,
+  nextEscalation,
+  normaliseCompany,
+  pickRep,
+  routeLead,
+  type DecisionTrace,
+  type LeadForRouting,
+  type NamedAccount,
+  type PoolAccess,
+  type RepProfile,
+  type RotationState,
+  type RuleSet,
+  type WorkingHours,
+} from '../../core/routing/index.js';
 import { AGE_BUCKETS_MIN, type MetricsFacts, type RepFacts } from '../../core/metrics.js';
 import { apiKeyFromRow, eventActorColumns, eventFromRow, leadFromRow, poolFromRow, userFromRow } from '../rows.js';
 import type { ApiKeyRow, EventRow, LeadRow, PoolRow, UserRow } from '../rows.js';
@@ -253,13 +272,15 @@ export class SqliteStore implements Store {
       const isDefault = input.isDefault === true || first;
       if (isDefault) this.#s('UPDATE pools SET is_default = 0 WHERE is_default = 1').run();
       const row = this.#s(
-        'INSERT INTO pools (name, mode, lock_ttl_seconds, preview_fields, rules, is_default, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
+        'INSERT INTO pools (name, mode, lock_ttl_seconds, preview_fields, rules, escalation, access, is_default, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
       ).get(
         input.name,
         input.mode,
         input.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS,
         JSON.stringify(input.previewFields ?? DEFAULT_PREVIEW_FIELDS),
         input.rules ? JSON.stringify(input.rules) : null,
+        input.escalation ? JSON.stringify(input.escalation) : null,
+        input.access ? JSON.stringify(input.access) : null,
         isDefault ? 1 : 0,
         now,
         now,
@@ -279,13 +300,15 @@ export class SqliteStore implements Store {
       }
       if (patch.isDefault) this.#s('UPDATE pools SET is_default = 0 WHERE is_default = 1 AND id <> ?').run(id);
       const row = this.#s(
-        `UPDATE pools SET name = ?, mode = ?, lock_ttl_seconds = ?, preview_fields = ?, rules = ?, is_default = ?, updated_at = ? WHERE id = ? RETURNING *`,
+        `UPDATE pools SET name = ?, mode = ?, lock_ttl_seconds = ?, preview_fields = ?, rules = ?, escalation = ?, access = ?, is_default = ?, updated_at = ? WHERE id = ? RETURNING *`,
       ).get(
         patch.name ?? before.name,
         patch.mode ?? before.mode,
         patch.lockTtlSeconds ?? before.lockTtlSeconds,
         JSON.stringify(patch.previewFields ?? before.previewFields),
         patch.rules !== undefined ? (patch.rules === null ? null : JSON.stringify(patch.rules)) : before.rules === null ? null : JSON.stringify(before.rules),
+        jsonPatch(patch.escalation, before.escalation),
+        jsonPatch(patch.access, before.access),
         patch.isDefault ? 1 : before.isDefault ? 1 : 0,
         now,
         id,
@@ -337,14 +360,28 @@ export class SqliteStore implements Store {
       // (RETURNING * and re-parsing each row cost 3.4x the raw inserts in the benchmark).
       const insert = this.#s(
         `INSERT INTO leads (pool_id, status, company, company_key, industry, company_size, source, score, region, contact_name, contact_email, contact_phone,
-                            external_id, attributes, priority, created_at, available_since, updated_at)
-         VALUES (?, 'available', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                            external_id, attributes, priority, created_at, available_since, updated_at,
+                            owner_id, claimed_at, claim_source, lock_expires_at, escalation_due_at, routing)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const fts = this.#s('INSERT INTO lead_company_fts (rowid, company) VALUES (?, ?)');
       const event = this.#s(
-        `INSERT INTO events (type, at, lead_id, pool_id, actor_kind, actor_id, actor_name, reason, data) VALUES ('lead.created', ?, ?, ?, ?, ?, ?, NULL, ?)`,
+        `INSERT INTO events (type, at, lead_id, pool_id, actor_kind, actor_id, actor_name, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      const who = eventActorColumns(actor);
+      const appendEvent = (type: EventType, a: Actor, leadId: number, poolId: number, reason: string | null, data: Record<string, unknown>) => {
+        const who = eventActorColumns(a);
+        const eventId = Number(event.run(type, now, leadId, poolId, who.actor_kind, who.actor_id, who.actor_name, reason, JSON.stringify(data)).lastInsertRowid);
+        events.push({ id: eventId, type, at: now, leadId, poolId, actorKind: who.actor_kind, actorId: who.actor_id, actorName: who.actor_name, reason, data });
+      };
+      const pools = new Map<number, Pool>();
+      const poolOf = (id: number) => {
+        let p = pools.get(id);
+        if (!p) pools.set(id, (p = this.#pool(id)!));
+        return p;
+      };
+      // Routing is fetched once per batch; pushes are counted as they happen, so a batch
+      // routes as if its leads came one by one.
+      let routing: { config: { ruleSet: RuleSet; accounts: AccountIndex }; reps: RepProfile[]; rotations: Map<string, RotationState> } | null = null;
       const seenInBatch = new Map<string, Lead>();
       for (const l of inputs) {
         if (l.externalId !== undefined) {
@@ -356,12 +393,53 @@ export class SqliteStore implements Store {
             continue;
           }
         }
-        const poolId = l.poolId ?? defaultPoolId;
+        let poolId = l.poolId ?? defaultPoolId;
+        let priority = l.priority ?? 0;
+        let status: Lead['status'] = 'available';
+        let ownerId: number | null = null;
+        let lockExpiresAt: number | null = null;
+        let trace: DecisionTrace | null = null;
+        if (l.poolId === undefined) {
+          routing ??= { config: this.#routingConfig(), reps: this.#repProfiles(now, null), rotations: new Map() };
+          const r = routing;
+          if (r.config.ruleSet.rules.length > 0) {
+            const res = routeLead(leadForRouting({ ...l, contact: { name: l.contact.name, email: l.contact.email ?? null, phone: l.contact.phone ?? null }, attributes: l.attributes ?? {} }), {
+              ruleSet: r.config.ruleSet,
+              accounts: r.config.accounts,
+              reps: r.reps,
+              rotation: (team) => r.rotations.get(team) ?? this.#rotation(team),
+              now,
+            });
+            for (const [team, state] of Object.entries(res.rotationUpdates)) {
+              r.rotations.set(team, state);
+              this.#saveRotation(team, state, now);
+            }
+            trace = res.trace;
+            const o = res.trace.outcome;
+            if (o.kind === 'pushed') {
+              const action = r.config.ruleSet.rules.find((x) => x.id === res.trace.matchedRuleId)?.then;
+              poolId = action && 'fallbackPoolId' in action ? action.fallbackPoolId : defaultPoolId;
+              status = 'assigned';
+              ownerId = o.userId;
+              lockExpiresAt = lockExpiry(poolOf(poolId), now);
+              SqliteStore.#countPush(r.reps, o.userId);
+            } else if (o.kind === 'review') {
+              poolId = o.poolId;
+              status = 'review';
+            } else {
+              poolId = o.poolId;
+              priority = l.priority ?? o.priority;
+            }
+          }
+        }
+        const pool = poolOf(poolId);
+        const escalationDue = status === 'available' ? this.#escalationDue(pool, { createdAt: now, escalationStep: 0 }) : null;
         const key = companyKey(l.company);
         const attributes = l.attributes ?? {};
         const id = Number(
           insert.run(
             poolId,
+            status,
             l.company,
             key,
             l.industry,
@@ -374,17 +452,23 @@ export class SqliteStore implements Store {
             l.contact.phone ?? null,
             l.externalId ?? null,
             JSON.stringify(attributes),
-            l.priority ?? 0,
+            priority,
             now,
             now,
             now,
+            ownerId,
+            ownerId === null ? null : now,
+            ownerId === null ? null : 'pushed',
+            lockExpiresAt,
+            escalationDue,
+            trace ? JSON.stringify(trace) : null,
           ).lastInsertRowid,
         );
         fts.run(id, key);
         const lead: Lead = {
           id,
           poolId,
-          status: 'available',
+          status,
           company: l.company,
           industry: l.industry,
           companySize: l.companySize,
@@ -394,23 +478,30 @@ export class SqliteStore implements Store {
           contact: { name: l.contact.name, email: l.contact.email ?? null, phone: l.contact.phone ?? null },
           externalId: l.externalId ?? null,
           attributes,
-          priority: l.priority ?? 0,
+          priority,
           createdAt: now,
           availableSince: now,
-          ownerId: null,
-          claimedAt: null,
-          claimSource: null,
-          lockExpiresAt: null,
+          ownerId,
+          claimedAt: ownerId === null ? null : now,
+          claimSource: ownerId === null ? null : 'pushed',
+          lockExpiresAt,
           contactedAt: null,
           closedAt: null,
           updatedAt: now,
+          routing: trace,
         };
         if (lead.externalId !== null) seenInBatch.set(lead.externalId, lead);
         created.push(lead);
         results.push({ lead, created: true });
-        const data = { poolId, via: l.poolId !== undefined ? 'poolId' : 'default_pool' };
-        const eventId = Number(event.run(now, id, poolId, who.actor_kind, who.actor_id, who.actor_name, JSON.stringify(data)).lastInsertRowid);
-        events.push({ id: eventId, type: 'lead.created', at: now, leadId: id, poolId, actorKind: who.actor_kind, actorId: who.actor_id, actorName: who.actor_name, reason: null, data });
+        appendEvent('lead.created', actor, id, poolId, null, { poolId, via: l.poolId !== undefined ? 'poolId' : trace ? 'routing' : 'default_pool' });
+        if (trace) {
+          const why = trace.matchedRuleId ? `rule "${trace.rules.find((x) => x.matched)?.name ?? trace.matchedRuleId}"` : 'no rule matched';
+          appendEvent('lead.routed', SYSTEM_ROUTER, id, poolId, why, { trace });
+        }
+        if (ownerId !== null) {
+          this.#recordClaim(lead, ownerId, 'pushed', pool.rules ?? this.#teamRules(), now, { byRep: false });
+          appendEvent('lead.pushed', SYSTEM_ROUTER, id, poolId, null, { ownerId, lockExpiresAt, source: 'pushed' });
+        }
       }
       return { created, existing, results, events };
     });
@@ -445,13 +536,14 @@ export class SqliteStore implements Store {
     return this.#refusalsRecorded(actor, now, () =>
       this.#tx(() => {
         const row = this.#s(
-          `SELECT l.id, l.status, l.owner_id, l.pool_id, l.score, p.mode, p.lock_ttl_seconds, p.rules,
+          `SELECT l.id, l.status, l.owner_id, l.pool_id, l.score, p.mode, p.lock_ttl_seconds, p.rules, p.access,
                   EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = ? AND x.reason = 'expired') AS expired_by_claimer
              FROM leads l JOIN pools p ON p.id = l.pool_id WHERE l.id = ?`,
         ).get(actor.userId, leadId) as
-          | { id: number; status: Lead['status']; owner_id: number | null; pool_id: number; score: number; mode: Pool['mode']; lock_ttl_seconds: number; rules: string | null; expired_by_claimer: number }
+          | { id: number; status: Lead['status']; owner_id: number | null; pool_id: number; score: number; mode: Pool['mode']; lock_ttl_seconds: number; rules: string | null; access: string | null; expired_by_claimer: number }
           | undefined;
         if (!row) throw new AppError('LEAD_NOT_FOUND', `There is no lead ${leadId}.`, { leadId });
+        if (row.access !== null) this.#checkTierAccess(JSON.parse(row.access) as Record<string, PoolAccess>, actor.userId, leadId);
         const decision = decideClaimById(
           {
             lead: { id: row.id, status: row.status, ownerId: row.owner_id, poolId: row.pool_id },
@@ -468,7 +560,7 @@ export class SqliteStore implements Store {
         // The WHERE re-checks the status: the one statement is what makes the claim atomic,
         // also against another process writing the same file.
         const claimed = this.#s(
-          `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, updated_at = ?
+          `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, escalation_due_at = NULL, updated_at = ?
             WHERE id = ? AND status = 'available' RETURNING *`,
         ).get(actor.userId, now, decision.source, decision.lockExpiresAt, now, leadId) as LeadRow | undefined;
         if (!claimed) throw alreadyClaimed(this.#mustLead(leadId), actor.userId);
@@ -489,6 +581,7 @@ export class SqliteStore implements Store {
       this.#tx(() => {
         const pool = this.#pool(poolId);
         if (!pool) throw new AppError('POOL_NOT_FOUND', `There is no pool ${poolId}.`, { poolId });
+        if (pool.access) this.#checkTierAccess(pool.access, actor.userId, null);
         // In a queue nobody chooses, so diversity has nothing to judge; the limits on volume hold.
         const rules = withoutDiversity(pool.rules ?? this.#teamRules());
         const refusal = checkClaimRules(rules, this.#repState(actor.userId, poolId, rules, now), 0);
@@ -498,7 +591,7 @@ export class SqliteStore implements Store {
         // One statement picks the front lead and takes it. Leads this rep released, skipped
         // or let expire are passed over: they go to someone else.
         const claimed = this.#s(
-          `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, updated_at = ?
+          `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, escalation_due_at = NULL, updated_at = ?
             WHERE id = (SELECT l.id FROM leads l INDEXED BY leads_queue
                          WHERE l.pool_id = ? AND l.status = 'available'
                            AND NOT EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = ?)
@@ -513,6 +606,21 @@ export class SqliteStore implements Store {
         return { lead, events: [ev] };
       }),
     );
+  }
+
+  /** Performance-based access: a tier kept out of a pool, or limited to a filtered part of it, is refused the rest. */
+  #checkTierAccess(access: Record<string, PoolAccess>, userId: number, leadId: number | null): void {
+    const tier = (this.#s('SELECT tier FROM users WHERE id = ?').get(userId) as { tier: string | null } | undefined)?.tier ?? null;
+    const a = tier === null ? undefined : access[tier];
+    if (a === undefined || a === 'full' || a === 'preview') return;
+    if (a === 'none') {
+      throw new AppError('FORBIDDEN', `This pool is not open to your tier (${tier}); leads are pushed to you instead.`, { tier, reason: 'tier_access' });
+    }
+    if (leadId === null) return;
+    const lead = this.#mustLead(leadId);
+    const account = this.#routingConfig().accounts.match(lead);
+    const m = conditionMatches(a.filter, leadForRouting(lead), account);
+    if (!m.matched) throw new AppError('FORBIDDEN', `Your tier (${tier}) works a filtered part of this pool, and lead ${leadId} is outside it: ${m.why}.`, { tier, reason: 'tier_filter' });
   }
 
   // ------------------------------------------------------------------ fair play
@@ -711,11 +819,15 @@ export class SqliteStore implements Store {
 
   /** Puts a held lead back into its pool; `why` says whose doing it was. */
   #returnToPool(lead: Lead, now: number): Lead {
+    // Back in the pool, the lead's ladder resumes where it stood: a step that is overdue by
+    // now (a pushed lead nobody worked) runs at the next sweep.
+    const step = (this.#s('SELECT escalation_step FROM leads WHERE id = ?').get(lead.id) as { escalation_step: number }).escalation_step;
+    const due = this.#escalationDue(this.#pool(lead.poolId), { createdAt: lead.createdAt, escalationStep: step });
     const row = this.#s(
       `UPDATE leads SET status = 'available', owner_id = NULL, claimed_at = NULL, claim_source = NULL, lock_expires_at = NULL,
-              contacted_at = NULL, available_since = ?, updated_at = ?
+              contacted_at = NULL, available_since = ?, escalation_due_at = ?, updated_at = ?
         WHERE id = ? RETURNING *`,
-    ).get(now, now, lead.id) as LeadRow;
+    ).get(now, due, now, lead.id) as LeadRow;
     return leadFromRow(row);
   }
 
@@ -814,6 +926,344 @@ export class SqliteStore implements Store {
 
   async leadsOwnedBy(userId: number): Promise<Lead[]> {
     return (this.#s('SELECT * FROM leads WHERE owner_id = ? ORDER BY claimed_at DESC, id DESC').all(userId) as LeadRow[]).map(leadFromRow);
+  }
+
+  // ------------------------------------------------------------------ routing
+
+  async listReps(): Promise<RepSettings[]> {
+    return (this.#s(`SELECT * FROM users WHERE role = 'rep' ORDER BY id`).all() as RepRow[]).map(repFromRow);
+  }
+
+  async getRep(userId: number): Promise<RepSettings | null> {
+    const r = this.#s(`SELECT * FROM users WHERE id = ? AND role = 'rep'`).get(userId) as RepRow | undefined;
+    return r ? repFromRow(r) : null;
+  }
+
+  async updateRep(userId: number, patch: RepPatch, actor: Actor, reason: string | null, now: number): Promise<{ rep: RepSettings; events: LeadEvent[] }> {
+    return this.#tx(() => {
+      const row = this.#s(`SELECT * FROM users WHERE id = ? AND role = 'rep'`).get(userId) as RepRow | undefined;
+      if (!row) throw new AppError('USER_NOT_FOUND', `There is no rep ${userId}.`, { userId });
+      const before = repFromRow(row);
+      const after: RepSettings = { ...before, ...patch };
+      this.#s(
+        `UPDATE users SET team = ?, tier = ?, tier_auto = ?, availability = ?, paused = ?, capacity = ?, weight = ?, hours = ?, caps = ? WHERE id = ?`,
+      ).run(after.team, after.tier, after.tierAuto ? 1 : 0, after.availability, after.paused ? 1 : 0, after.capacity, after.weight, after.hours ? JSON.stringify(after.hours) : null, JSON.stringify(after.caps), userId);
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      for (const k of Object.keys(patch) as (keyof RepPatch)[]) {
+        if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) changes[k] = { from: before[k], to: after[k] };
+      }
+      const events: LeadEvent[] = [];
+      if (changes.tier) events.push(this.#event('rep.tier_changed', actor, now, { reason, data: { userId, ...changes.tier } }));
+      if (Object.keys(changes).some((k) => k !== 'tier')) events.push(this.#event('rep.updated', actor, now, { reason, data: { userId, changes } }));
+      this.#routingCache = null;
+      return { rep: after, events };
+    });
+  }
+
+  async listAccounts(): Promise<NamedAccount[]> {
+    return (this.#s('SELECT * FROM named_accounts ORDER BY id').all() as AccountRow[]).map(accountFromRow);
+  }
+
+  #checkOwner(ownerId: number, field: string): void {
+    if (!this.#s('SELECT 1 FROM users WHERE id = ?').get(ownerId)) throw validationError([{ field, problem: `there is no user ${ownerId}` }]);
+  }
+
+  async createAccount(input: NewAccount, actor: Actor, now: number): Promise<NamedAccount> {
+    return this.#tx(() => {
+      this.#checkOwner(input.ownerId, 'ownerId');
+      const key = normaliseCompany(input.name);
+      if (this.#s('SELECT 1 FROM named_accounts WHERE name_key = ?').get(key)) {
+        throw new AppError('DUPLICATE', `An account named like "${input.name}" exists already.`, { field: 'name' });
+      }
+      const row = this.#s(
+        'INSERT INTO named_accounts (name, name_key, domains, owner_id, customer, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
+      ).get(input.name, key, JSON.stringify(input.domains.map((d) => d.toLowerCase())), input.ownerId, input.customer ? 1 : 0, now, now) as AccountRow;
+      const account = accountFromRow(row);
+      this.#event('account.created', actor, now, { data: { ...account } });
+      this.#routingCache = null;
+      return account;
+    });
+  }
+
+  async updateAccount(id: number, patch: Partial<NewAccount>, actor: Actor, now: number): Promise<NamedAccount> {
+    return this.#tx(() => {
+      const row = this.#s('SELECT * FROM named_accounts WHERE id = ?').get(id) as AccountRow | undefined;
+      if (!row) throw new AppError('NOT_FOUND', `There is no account ${id}.`, { accountId: id });
+      const before = accountFromRow(row);
+      const after = { ...before, ...patch };
+      if (patch.ownerId !== undefined) this.#checkOwner(patch.ownerId, 'ownerId');
+      const key = normaliseCompany(after.name);
+      if (this.#s('SELECT 1 FROM named_accounts WHERE name_key = ? AND id <> ?').get(key, id)) {
+        throw new AppError('DUPLICATE', `An account named like "${after.name}" exists already.`, { field: 'name' });
+      }
+      const updated = this.#s(
+        'UPDATE named_accounts SET name = ?, name_key = ?, domains = ?, owner_id = ?, customer = ?, updated_at = ? WHERE id = ? RETURNING *',
+      ).get(after.name, key, JSON.stringify(after.domains.map((d) => d.toLowerCase())), after.ownerId, after.customer ? 1 : 0, now, id) as AccountRow;
+      this.#event('account.updated', actor, now, { data: { id, before, after: accountFromRow(updated) } });
+      this.#routingCache = null;
+      return accountFromRow(updated);
+    });
+  }
+
+  async deleteAccount(id: number, actor: Actor, now: number): Promise<void> {
+    this.#tx(() => {
+      const row = this.#s('DELETE FROM named_accounts WHERE id = ? RETURNING *').get(id) as AccountRow | undefined;
+      if (!row) throw new AppError('NOT_FOUND', `There is no account ${id}.`, { accountId: id });
+      this.#event('account.deleted', actor, now, { data: accountFromRow(row) as unknown as Record<string, unknown> });
+      this.#routingCache = null;
+    });
+  }
+
+  async importAccounts(inputs: NewAccount[], actor: Actor, now: number): Promise<{ created: number; updated: number }> {
+    return this.#tx(() => {
+      const users = new Set((this.#s('SELECT id FROM users').all() as { id: number }[]).map((r) => r.id));
+      const problems = inputs.flatMap((a, i) => (users.has(a.ownerId) ? [] : [{ field: `accounts[${i}].ownerId`, problem: `there is no user ${a.ownerId}` }]));
+      if (problems.length) throw validationError(problems);
+      let created = 0;
+      let updated = 0;
+      for (const a of inputs) {
+        const key = normaliseCompany(a.name);
+        const domains = JSON.stringify(a.domains.map((d) => d.toLowerCase()));
+        const prior = this.#s('SELECT id FROM named_accounts WHERE name_key = ?').get(key) as { id: number } | undefined;
+        if (prior) {
+          this.#s('UPDATE named_accounts SET name = ?, domains = ?, owner_id = ?, customer = ?, updated_at = ? WHERE id = ?').run(a.name, domains, a.ownerId, a.customer ? 1 : 0, now, prior.id);
+          updated++;
+        } else {
+          this.#s('INSERT INTO named_accounts (name, name_key, domains, owner_id, customer, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(a.name, key, domains, a.ownerId, a.customer ? 1 : 0, now, now);
+          created++;
+        }
+      }
+      this.#event('account.updated', actor, now, { data: { imported: inputs.length, created, updated } });
+      this.#routingCache = null;
+      return { created, updated };
+    });
+  }
+
+  async getRouting(): Promise<RoutingVersion | null> {
+    const r = this.#s('SELECT * FROM routing_versions ORDER BY version DESC LIMIT 1').get() as RoutingRow | undefined;
+    return r ? routingFromRow(r) : null;
+  }
+
+  async putRouting(ruleSet: RuleSet, note: string | null, actor: Actor, now: number): Promise<{ version: RoutingVersion; events: LeadEvent[] }> {
+    return this.#tx(() => {
+      const last = this.#s('SELECT COALESCE(MAX(version), 0) AS v FROM routing_versions').get() as { v: number };
+      const row = this.#s('INSERT INTO routing_versions (version, rules, note, created_at, created_by) VALUES (?, ?, ?, ?, ?) RETURNING *').get(
+        last.v + 1,
+        JSON.stringify(ruleSet),
+        note,
+        now,
+        actor.name,
+      ) as RoutingRow;
+      const ev = this.#event('routing.updated', actor, now, { reason: note, data: { version: last.v + 1, rules: ruleSet.rules.length } });
+      this.#routingCache = null;
+      return { version: routingFromRow(row), events: [ev] };
+    });
+  }
+
+  async routingVersions(): Promise<RoutingVersion[]> {
+    return (this.#s('SELECT * FROM routing_versions ORDER BY version DESC').all() as RoutingRow[]).map(routingFromRow);
+  }
+
+  async rotations(): Promise<{ team: string; state: RotationState }[]> {
+    return (this.#s('SELECT team, state FROM rotations ORDER BY team').all() as { team: string; state: string }[]).map((r) => ({ team: r.team, state: JSON.parse(r.state) as RotationState }));
+  }
+
+  async setRotationPaused(team: string, paused: boolean, actor: Actor, now: number): Promise<LeadEvent[]> {
+    return this.#tx(() => {
+      const state = { ...this.#rotation(team), paused };
+      this.#saveRotation(team, state, now);
+      return [this.#event('rotation.updated', actor, now, { data: { team, paused } })];
+    });
+  }
+
+  #rotation(team: string): RotationState {
+    const r = this.#s('SELECT state FROM rotations WHERE team = ?').get(team) as { state: string } | undefined;
+    return r ? (JSON.parse(r.state) as RotationState) : EMPTY_ROTATION;
+  }
+
+  #saveRotation(team: string, state: RotationState, now: number): void {
+    this.#s('INSERT INTO rotations (team, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (team) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at').run(
+      team,
+      JSON.stringify(state),
+      now,
+    );
+  }
+
+  /** Rules and accounts change rarely; they are read again at most once a second. */
+  #routingCache: { at: number; ruleSet: RuleSet; accounts: AccountIndex } | null = null;
+
+  #routingConfig(): { ruleSet: RuleSet; accounts: AccountIndex } {
+    const t = Date.now();
+    if (this.#routingCache && t - this.#routingCache.at < 1000) return this.#routingCache;
+    const current = this.#s('SELECT rules FROM routing_versions ORDER BY version DESC LIMIT 1').get() as { rules: string } | undefined;
+    const defaultPool = this.#s('SELECT id FROM pools ORDER BY is_default DESC, id LIMIT 1').get() as { id: number } | undefined;
+    const ruleSet: RuleSet = current ? (JSON.parse(current.rules) as RuleSet) : { rules: [], defaultPoolId: defaultPool?.id ?? 0 };
+    const accounts = new AccountIndex((this.#s('SELECT * FROM named_accounts').all() as AccountRow[]).map(accountFromRow));
+    this.#routingCache = { at: t, ruleSet, accounts };
+    return this.#routingCache;
+  }
+
+  /** Every rep as push routing sees them now: settings, open leads, recent pushes. */
+  #repProfiles(now: number, excludedFor: number | null): RepProfile[] {
+    const reps = this.#s(`SELECT * FROM users WHERE role = 'rep' ORDER BY id`).all() as RepRow[];
+    const open = new Map(
+      (this.#s(`SELECT owner_id, COUNT(*) AS n FROM leads WHERE owner_id IS NOT NULL AND status IN ('assigned', 'claimed', 'contacted', 'qualified') GROUP BY owner_id`).all() as {
+        owner_id: number;
+        n: number;
+      }[]).map((r) => [r.owner_id, r.n]),
+    );
+    const day = startOfUtcDay(now);
+    const week = startOfUtcWeek(now);
+    const pushed = new Map(
+      (this.#s(
+        `SELECT user_id, SUM(claimed_at > ?) AS h, SUM(claimed_at >= ?) AS d, SUM(claimed_at >= ?) AS w FROM claims
+          WHERE source IN ('pushed', 'escalated', 'backstop') AND claimed_at >= ? GROUP BY user_id`,
+      ).all(now - 3_600_000, day, week, Math.min(week, now - 3_600_000)) as { user_id: number; h: number; d: number; w: number }[]).map((r) => [r.user_id, r]),
+    );
+    const excluded = new Set(
+      excludedFor === null ? [] : (this.#s('SELECT user_id FROM lead_exclusions WHERE lead_id = ?').all(excludedFor) as { user_id: number }[]).map((r) => r.user_id),
+    );
+    return reps.map((r) => {
+      const s = repFromRow(r);
+      const p = pushed.get(r.id);
+      return {
+        userId: s.userId,
+        name: s.name,
+        team: s.team,
+        tier: s.tier,
+        availability: s.availability,
+        paused: s.paused,
+        capacity: s.capacity,
+        openLeads: open.get(r.id) ?? 0,
+        weight: s.weight,
+        hours: s.hours,
+        caps: s.caps,
+        pushed: { lastHour: p?.h ?? 0, today: p?.d ?? 0, thisWeek: p?.w ?? 0 },
+        excluded: excluded.has(r.id),
+      };
+    });
+  }
+
+  /** After a push, the in-memory profiles count it, so one batch routes as if one by one. */
+  static #countPush(reps: RepProfile[], userId: number): void {
+    const r = reps.find((x) => x.userId === userId);
+    if (!r) return;
+    r.openLeads++;
+    r.pushed = { lastHour: r.pushed.lastHour + 1, today: r.pushed.today + 1, thisWeek: r.pushed.thisWeek + 1 };
+  }
+
+  async dryRun(ruleSet: RuleSet, leads: LeadForRouting[], now: number): Promise<DecisionTrace[]> {
+    const { accounts } = this.#routingConfig();
+    const reps = this.#repProfiles(now, null);
+    const rotations = new Map<string, RotationState>();
+    return leads.map((lead) => {
+      const r = routeLead(lead, { ruleSet, accounts, reps, rotation: (team) => rotations.get(team) ?? this.#rotation(team), now });
+      for (const [team, state] of Object.entries(r.rotationUpdates)) rotations.set(team, state);
+      if (r.trace.outcome.kind === 'pushed') SqliteStore.#countPush(reps, r.trace.outcome.userId);
+      return r.trace;
+    });
+  }
+
+  async recentLeadsForRouting(n: number): Promise<LeadForRouting[]> {
+    return (this.#s('SELECT * FROM leads ORDER BY id DESC LIMIT ?').all(n) as LeadRow[]).map(leadFromRow).map(leadForRouting);
+  }
+
+  /** When a lead in this pool next escalates, for the durable timer. */
+  #escalationDue(pool: Pick<Pool, 'escalation'> | null, lead: { createdAt: number; escalationStep: number }): number | null {
+    return pool?.escalation ? escalationDueAt(pool.escalation, lead) : null;
+  }
+
+  async runDueEscalations(now: number, limit: number): Promise<LeadEvent[]> {
+    const due = (this.#s('SELECT id FROM leads WHERE escalation_due_at <= ? ORDER BY escalation_due_at LIMIT ?').all(now, limit) as { id: number }[]).map((r) => r.id);
+    const events: LeadEvent[] = [];
+    for (const id of due) events.push(...this.#tx(() => this.#escalate(id, now)));
+    return events;
+  }
+
+  /** One step of one lead's ladder. The conditional re-read makes it fire once, across processes too. */
+  #escalate(leadId: number, now: number): LeadEvent[] {
+    const row = this.#s('SELECT * FROM leads WHERE id = ? AND escalation_due_at <= ?').get(leadId, now) as (LeadRow & { escalation_step: number }) | undefined;
+    if (!row) return [];
+    const lead = leadFromRow(row);
+    const pool = this.#pool(lead.poolId);
+    const clear = () => this.#s('UPDATE leads SET escalation_due_at = NULL WHERE id = ?').run(leadId);
+    if (lead.status !== 'available' || !pool?.escalation) {
+      clear();
+      return [];
+    }
+    const next = nextEscalation(pool.escalation, { createdAt: lead.createdAt, escalationStep: row.escalation_step }, now);
+    if (!next) {
+      clear();
+      return [];
+    }
+    if (!next.due) {
+      this.#s('UPDATE leads SET escalation_due_at = ? WHERE id = ?').run(next.dueAt, leadId);
+      return [];
+    }
+    const step = next.step;
+    const stepNo = next.stepIndex + 1;
+    const later = escalationDueAt(pool.escalation, { createdAt: lead.createdAt, escalationStep: stepNo });
+    const label = step === 'backstop' ? `backstop after ${pool.escalation.backstopHours} h` : `step ${stepNo}: after ${step.afterMinutes} min`;
+    if (step !== 'backstop' && step.action.type === 'review') {
+      this.#s(`UPDATE leads SET status = 'review', escalation_step = ?, escalation_due_at = NULL, updated_at = ? WHERE id = ?`).run(stepNo, now, leadId);
+      return [this.#event('lead.escalated', SYSTEM_ESCALATION, now, { leadId, poolId: lead.poolId, reason: `${label} unclaimed: manager review`, data: { step: stepNo, action: 'review' } })];
+    }
+    // The backstop hands the lead to whoever of the whole team carries the least.
+    const assign = step === 'backstop' ? { team: null, strategy: 'least_loaded' as const } : step.action.type === 'assign' ? step.action : null;
+    if (!assign) return [];
+    const { team, strategy } = assign;
+    const reps = this.#repProfiles(now, leadId).filter((r) => team === null || r.team === team);
+    const rotationKey = team ?? '*';
+    const pick = pickRep(strategy, reps, this.#rotation(rotationKey), now);
+    this.#saveRotation(rotationKey, pick.next, now);
+    const skipped = pick.skipped.map((sk) => ({ ...sk, name: reps.find((r) => r.userId === sk.userId)?.name ?? '' }));
+    if (!pick.chosen) {
+      this.#s('UPDATE leads SET escalation_step = ?, escalation_due_at = ?, updated_at = ? WHERE id = ?').run(stepNo, later, now, leadId);
+      return [
+        this.#event('lead.escalated', SYSTEM_ESCALATION, now, {
+          leadId,
+          poolId: lead.poolId,
+          reason: `${label} unclaimed: nobody eligible to assign, the lead stays in the pool`,
+          data: { step: stepNo, action: 'assign', outcome: 'nobody_eligible', team, strategy, skipped },
+        }),
+      ];
+    }
+    const source = step === 'backstop' ? 'backstop' : 'escalated';
+    const expires = lockExpiry(pool, now);
+    const updated = this.#s(
+      `UPDATE leads SET status = 'assigned', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, escalation_step = ?, escalation_due_at = NULL, updated_at = ?
+        WHERE id = ? AND status = 'available' RETURNING *`,
+    ).get(pick.chosen.userId, now, source, expires, stepNo, now, leadId) as LeadRow;
+    const assigned = leadFromRow(updated);
+    this.#recordClaim(assigned, pick.chosen.userId, source, pool.rules ?? this.#teamRules(), now, { byRep: false });
+    return [
+      this.#event('lead.escalated', SYSTEM_ESCALATION, now, {
+        leadId,
+        poolId: lead.poolId,
+        reason: `${label} unclaimed: assigned to ${pick.chosen.name}`,
+        data: { step: stepNo, action: 'assign', outcome: 'assigned', ownerId: pick.chosen.userId, team, strategy, skipped, lockExpiresAt: expires, source },
+      }),
+    ];
+  }
+
+  async nextEscalationDue(): Promise<number | null> {
+    return (this.#s('SELECT MIN(escalation_due_at) AS at FROM leads WHERE escalation_due_at IS NOT NULL').get() as { at: number | null }).at;
+  }
+
+  async reviewQueue(poolId?: number): Promise<Lead[]> {
+    return (this.#s(`SELECT * FROM leads WHERE status = 'review' AND (? IS NULL OR pool_id = ?) ORDER BY updated_at, id LIMIT 1000`).all(poolId ?? null, poolId ?? null) as LeadRow[]).map(leadFromRow);
+  }
+
+  async tierStats(since: number): Promise<{ userId: number; claims: number; converted: number; medianMinutesToContact: number | null }[]> {
+    const rows = this.#s(
+      `SELECT user_id, COUNT(*) AS claims, SUM(outcome = 'converted') AS converted FROM claims WHERE claimed_at >= ? AND source <> 'manager' GROUP BY user_id`,
+    ).all(since) as { user_id: number; claims: number; converted: number }[];
+    const contact = this.#s(`SELECT first_contact_at - claimed_at AS d FROM claims WHERE user_id = ? AND claimed_at >= ? AND first_contact_at IS NOT NULL ORDER BY d`);
+    return rows.map((r) => {
+      const ds = (contact.all(r.user_id, since) as { d: number }[]).map((x) => x.d);
+      const mid = ds.length ? ds[Math.floor((ds.length - 1) / 2)]! : null;
+      return { userId: r.user_id, claims: r.claims, converted: r.converted, medianMinutesToContact: mid === null ? null : mid / 60_000 };
+    });
   }
 
   // ------------------------------------------------------------------ measurements
@@ -943,6 +1393,68 @@ export class SqliteStore implements Store {
 }
 
 export const SYSTEM_TIMER: Actor = { kind: 'system', name: 'lock timer' };
+export const SYSTEM_ESCALATION: Actor = { kind: 'system', name: 'escalation' };
+const SYSTEM_ROUTER: Actor = { kind: 'system', name: 'routing' };
+
+/** A patch field: left out keeps the old value, null clears it. */
+function jsonPatch(next: unknown, before: unknown): string | null {
+  const v = next === undefined ? before : next;
+  return v === null || v === undefined ? null : JSON.stringify(v);
+}
+
+interface RepRow extends UserRow {
+  team: string | null;
+  tier: string | null;
+  tier_auto: number;
+  availability: 'available' | 'away';
+  paused: number;
+  capacity: number | null;
+  weight: number;
+  hours: string | null;
+  caps: string;
+}
+
+function repFromRow(r: RepRow): RepSettings {
+  return {
+    userId: r.id,
+    name: r.name,
+    email: r.email,
+    team: r.team,
+    tier: r.tier,
+    tierAuto: r.tier_auto === 1,
+    availability: r.availability,
+    paused: r.paused === 1,
+    capacity: r.capacity,
+    weight: r.weight,
+    hours: r.hours ? (JSON.parse(r.hours) as WorkingHours) : null,
+    caps: JSON.parse(r.caps) as RepSettings['caps'],
+  };
+}
+
+interface AccountRow {
+  id: number;
+  name: string;
+  domains: string;
+  owner_id: number;
+  customer: number;
+}
+
+function accountFromRow(r: AccountRow): NamedAccount {
+  return { id: r.id, name: r.name, domains: JSON.parse(r.domains) as string[], ownerId: r.owner_id, customer: r.customer === 1 };
+}
+
+interface RoutingRow {
+  version: number;
+  rules: string;
+  note: string | null;
+  created_at: number;
+  created_by: string;
+}
+
+function routingFromRow(r: RoutingRow): RoutingVersion {
+  return { version: r.version, ruleSet: JSON.parse(r.rules) as RuleSet, note: r.note, createdAt: r.created_at, createdBy: r.created_by };
+}
+
 
 /** How many waiting leads a search first walks in sort order before it asks the trigram index. */
 const BROWSE_WALK_LIMIT = 4000;
