@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
@@ -167,6 +167,11 @@ export function copyDb(src: BenchDb, dir: string): string {
   mkdirSync(dir, { recursive: true });
   const dst = join(dir, 'leadpool.db');
   copyFileSync(src.file, dst);
+  // Flush the copy now: otherwise the first fsync SQLite issues (a checkpoint) writes back the
+  // whole file and stalls whichever measurement happens to come first.
+  const fd = openSync(dst, 'r+');
+  fsyncSync(fd);
+  closeSync(fd);
   return dst;
 }
 

@@ -1,0 +1,242 @@
+/**
+ * `npm run bench [-- --only claims,browse,ingest,memory] [--leads N] [--claim-seconds S] [--ingest N]`
+ *
+ * The speed targets of issue 2, each with its baseline measured in the same run. Prints the
+ * figures as it goes, a summary table at the end, and writes bench/results.json.
+ */
+import Database from 'better-sqlite3';
+import { readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { benchDb, copyDb, repEmail, REPS, PASSWORD, MANAGER } from './load-db.js';
+import { IdFeed, rawClaims, storeClaims, httpClaims, harnessCeiling } from './claims.js';
+import { runBrowse, printBrowse, type BrowseRow } from './browse.js';
+import { batchIngest, csvImport, ingestBreakdown } from './ingest.js';
+import { serverMemory, type MemoryResult } from './memory.js';
+import { CACHE, ROOT, fmt, fmtInt, login, shuffledIds, startServer, type ServerChild } from './lib.js';
+
+const ALL = ['claims', 'browse', 'ingest', 'memory'] as const;
+type Part = (typeof ALL)[number];
+
+function parseArgs(argv: string[]) {
+  const o = { only: new Set<Part>(ALL), leads: 1_000_000, claimSeconds: 15, rawSeconds: 8, ingest: 100_000, connections: 50 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const v = () => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${a} needs a value`);
+      return x;
+    };
+    const num = (x: string) => {
+      const n = Number(x.replace(/[_,]/g, ''));
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`${a}: not a positive number: ${x}`);
+      return n;
+    };
+    if (a === '--only') {
+      const parts = v().split(',').map((s) => s.trim()).filter(Boolean);
+      for (const p of parts) if (!(ALL as readonly string[]).includes(p)) throw new Error(`--only: unknown part "${p}" (parts: ${ALL.join(', ')})`);
+      o.only = new Set(parts as Part[]);
+    } else if (a === '--leads') o.leads = Math.floor(num(v()));
+    else if (a === '--claim-seconds') o.claimSeconds = num(v());
+    else if (a === '--raw-seconds') o.rawSeconds = num(v());
+    else if (a === '--ingest') o.ingest = Math.floor(num(v()));
+    else if (a === '--connections') o.connections = Math.floor(num(v()));
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+interface SummaryRow {
+  target: string;
+  measured: string;
+  ratio: string;
+  pass: boolean | null;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const results: Record<string, unknown> = {
+    at: new Date().toISOString(),
+    loadAverageAtStart: loadavg(),
+    cpuPressureAtStart: cpuPressure(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    args: { ...args, only: [...args.only] },
+  };
+  const summary: SummaryRow[] = [];
+  console.log(
+    `Leadpool bench: ${[...args.only].join(', ')}; ${fmtInt(args.leads)} leads; ${cpus().length} CPUs, Node ${process.version}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; ${cpuPressure()}\n`,
+  );
+
+  const needsDb = args.only.has('claims') || args.only.has('browse') || args.only.has('memory');
+  const runDir = join(CACHE, 'run');
+  rmSync(runDir, { recursive: true, force: true });
+
+  if (needsDb) {
+    const db = await benchDb(args.leads);
+    results.database = { leads: db.leads, schemaKey: db.schemaKey, buildSeconds: db.buildSeconds, probes: db.probes };
+    const ids = shuffledIds(db.leads, 42);
+    const cut = (f: number) => Math.floor(db.leads * f);
+    const feeds = {
+      rawTx: new IdFeed(ids, 0, cut(0.2)),
+      rawBare: new IdFeed(ids, cut(0.2), cut(0.35)),
+      rawGroup: new IdFeed(ids, cut(0.35), cut(0.45)),
+      store: new IdFeed(ids, cut(0.45), cut(0.55)),
+      http: new IdFeed(ids, cut(0.55), db.leads),
+    };
+
+    let raw: ReturnType<typeof rawClaims> | null = null;
+    if (args.only.has('claims')) {
+      // Baselines on an identical copy, so the server's copy keeps a pool of all N leads for browse.
+      console.log('\nClaims, in process (a copy of the same database):');
+      const file = copyDb(db, join(runDir, 'baseline'));
+      raw = rawClaims(file, feeds.rawTx, feeds.rawBare, feeds.rawGroup, args.rawSeconds);
+      const st = await storeClaims(file, feeds.store, args.rawSeconds);
+      results.claimsInProcess = { rawTx: raw.tx, rawBare: raw.bare, rawGroup16: raw.group, storeClaim: st };
+      rmSync(join(runDir, 'baseline'), { recursive: true, force: true });
+    }
+
+    const dataDir = join(runDir, 'main');
+    copyDb(db, dataDir);
+    const server: ServerChild = await startServer(dataDir);
+    const memory: MemoryResult[] = [];
+    try {
+      console.log(`\nserver child pid ${server.pid} on ${server.url}; RSS at start ${fmt(server.memory().rssMb, 0)} MB`);
+      const tokens: string[] = [];
+      for (let i = 0; i < REPS; i += 10) {
+        tokens.push(...(await Promise.all(Array.from({ length: Math.min(10, REPS - i) }, (_, k) => login(server.url, repEmail(i + k), PASSWORD)))));
+      }
+      await login(server.url, MANAGER, PASSWORD);
+
+      if (args.only.has('browse') || (args.only.has('memory') && !args.only.has('claims'))) {
+        console.log(`\nBrowse (sequential requests, as a rep; first page and page 20):`);
+        const rows: BrowseRow[] = await runBrowse(server, tokens[0]!, db.poolId, db.probes, {
+          maxSamples: 100,
+          minSamples: 20,
+          maxSecondsPerQuery: 1.5,
+          targetP99Ms: 20,
+        });
+        printBrowse(rows, 20);
+        results.browse = rows;
+        const timed = rows.filter((r) => r.latency);
+        const fails = timed.filter((r) => r.pass === false);
+        const worst = timed.reduce((w, r) => (r.latency!.p99 > w.latency!.p99 ? r : w), timed[0]!);
+        summary.push({
+          target: 'browse p99 < 20 ms, every filter/sort/search, page 1 and 20',
+          measured: `${timed.length - fails.length}/${timed.length} pass; worst p99 ${fmt(worst.latency!.p99, 1)} ms (${worst.filter}, ${worst.sort}, page ${worst.pageNo})`,
+          ratio: `${fmt(worst.latency!.p99 / 20, 2)}× of limit`,
+          pass: fails.length === 0,
+        });
+        memory.push(serverMemory(server, 'browse'));
+      }
+
+      if (args.only.has('claims') || args.only.has('memory')) {
+        console.log(`\nClaims through HTTP (server child, ${args.connections} connections, ${args.claimSeconds} s after 2 s warm-up):`);
+        const ceiling = await harnessCeiling(server, args.connections, 3);
+        const before = countClaimed(join(dataDir, 'leadpool.db'));
+        const http = await httpClaims(server, tokens, feeds.http, { connections: args.connections, seconds: args.claimSeconds, warmup: 2 });
+        const after = countClaimed(join(dataDir, 'leadpool.db'));
+        const ok = http.statuses['200'] ?? 0;
+        const walMb = walSize(join(dataDir, 'leadpool.db'));
+        console.log(`  integrity: ${fmtInt(after.claimed - before.claimed)} leads became claimed, ${fmtInt(after.claimEvents - before.claimEvents)} lead.claimed events (incl. warm-up); ${fmtInt(ok)} measured 200s; WAL file now ${fmt(walMb, 1)} MB`);
+        results.claimsHttp = { http, ceiling, walMbAfter: walMb, integrity: { before, after } };
+        if (args.only.has('claims') && raw) {
+          const ratio = http.perSecond / raw.tx.perSecond;
+          summary.push({
+            target: 'HTTP claims p99 < 10 ms (50 conns)',
+            measured: `p99 ${fmt(http.latency.p99, 2)} ms (p50 ${fmt(http.latency.p50, 2)})`,
+            ratio: `${fmt(http.latency.p99 / 10, 2)}× of limit`,
+            pass: http.latency.p99 < 10 && http.errors === 0 && ok === http.requests,
+          });
+          summary.push({
+            target: 'HTTP claims/s ≥ 0.7 × raw claim tx',
+            measured: `${fmtInt(http.perSecond)}/s vs raw tx ${fmtInt(raw.tx.perSecond)}/s (bare UPDATE ${fmtInt(raw.bare.perSecond)}/s)`,
+            ratio: `${fmt(ratio, 2)}×`,
+            pass: ratio >= 0.7,
+          });
+        }
+        memory.push(serverMemory(server, 'claims'));
+      }
+      results.memory = memory;
+      const last = memory[memory.length - 1];
+      if (last && args.only.has('memory')) {
+        summary.push({
+          target: `server RSS < 300 MB with ${fmtInt(args.leads)} leads`,
+          measured: `${fmt(last.rssMb, 0)} MB after ${memory.map((m) => m.after).join('+')} (peak ${fmt(last.peakRssMb, 0)} MB)`,
+          ratio: `${fmt(last.rssMb / 300, 2)}× of limit`,
+          pass: last.rssMb < 300,
+        });
+      }
+    } catch (err) {
+      console.error(`server stderr tail:\n${server.stderrTail()}`);
+      throw err;
+    } finally {
+      await server.stop();
+    }
+  }
+
+  if (args.only.has('ingest')) {
+    const n = Math.min(args.ingest, Math.max(args.leads, 10_000));
+    console.log(`\nBulk ingest on fresh databases (${fmtInt(n)} leads each):`);
+    const batch = await batchIngest(join(runDir, 'ingest-batch'), n);
+    const csv = await csvImport(join(runDir, 'ingest-csv'), n);
+    const breakdown = await ingestBreakdown(join(runDir, 'ingest-breakdown'), Math.min(n, 20_000));
+    results.ingest = { batch, csv, breakdown };
+    summary.push({
+      target: 'batch route ≥ 10,000 leads/s',
+      measured: `${fmtInt(batch.perSecond)} leads/s`,
+      ratio: `${fmt(batch.perSecond / 10_000, 2)}×`,
+      pass: batch.perSecond >= 10_000 && batch.stored === n,
+    });
+    summary.push({
+      target: 'leadpool import CSV ≥ 10,000 leads/s',
+      measured: `${fmtInt(csv.perSecond)} leads/s whole command (insert pass alone ${csv.insertPhaseSeconds ? fmtInt(n / csv.insertPhaseSeconds) : '?'}/s)`,
+      ratio: `${fmt(csv.perSecond / 10_000, 2)}×`,
+      pass: csv.perSecond >= 10_000 && csv.stored === n,
+    });
+  }
+  rmSync(runDir, { recursive: true, force: true });
+
+  const secs = (Date.now() - started) / 1000;
+  results.summary = summary;
+  results.loadAverageAtEnd = loadavg();
+  results.cpuPressureAtEnd = cpuPressure();
+  results.seconds = secs;
+  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2));
+  const w1 = Math.max(6, ...summary.map((s) => s.target.length));
+  const w2 = Math.max(8, ...summary.map((s) => s.measured.length));
+  console.log(`\nSummary (${secs.toFixed(0)} s; bench/results.json; load average now ${loadavg().map((x) => x.toFixed(1)).join(' ')}; ${cpuPressure()})\n`);
+  console.log(`${'target'.padEnd(w1)}  ${'measured'.padEnd(w2)}  ${'ratio'.padEnd(16)}  result`);
+  for (const s of summary) console.log(`${s.target.padEnd(w1)}  ${s.measured.padEnd(w2)}  ${s.ratio.padEnd(16)}  ${s.pass === null ? '—' : s.pass ? 'PASS' : 'FAIL'}`);
+}
+
+/** CPU pressure (PSI): the share of time something runnable waited for a CPU. Other work on the machine shows here. */
+function cpuPressure(): string {
+  try {
+    const m = /some avg10=([\d.]+) avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? `cpu pressure avg10 ${m[1]}% avg60 ${m[2]}%` : '';
+  } catch {
+    return '';
+  }
+}
+
+function walSize(file: string): number {
+  try {
+    return statSync(`${file}-wal`).size / 2 ** 20;
+  } catch {
+    return 0;
+  }
+}
+
+function countClaimed(file: string): { claimed: number; claimEvents: number } {
+  const db = new Database(file, { readonly: true });
+  const claimed = db.prepare(`SELECT COUNT(*) FROM leads WHERE status = 'claimed'`).pluck().get() as number;
+  const claimEvents = db.prepare(`SELECT COUNT(*) FROM events WHERE type = 'lead.claimed'`).pluck().get() as number;
+  db.close();
+  return { claimed, claimEvents };
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
