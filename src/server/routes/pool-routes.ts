@@ -25,6 +25,8 @@ export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, clock } = app.ctx;
 
+  const facetCache = new Map<number, { at: number; facets: Awaited<ReturnType<Store['facets']>> }>();
+
   async function mustPool(id: number): Promise<Pool> {
     const pool = await store.getPool(id);
     if (!pool) throw new AppError('POOL_NOT_FOUND', `There is no pool ${id}.`, { field: 'id', poolId: id });
@@ -148,7 +150,12 @@ export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (req) => {
       await mustPool(req.params.id);
-      return store.facets(req.params.id);
+      // The values change slowly and reading them touches every lead of the pool: a minute old is fresh enough.
+      const hit = facetCache.get(req.params.id);
+      if (hit && Date.now() - hit.at < 60_000) return hit.facets;
+      const facets = await store.facets(req.params.id);
+      facetCache.set(req.params.id, { at: Date.now(), facets });
+      return facets;
     },
   );
 
