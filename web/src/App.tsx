@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { Suspense, lazy, useEffect, useRef } from 'react';
 import { Header } from './components/Header.js';
 import { ErrorState, Loading } from './components/States.js';
 import { useI18n } from './i18n/i18n.js';
@@ -7,9 +7,18 @@ import { useAuth } from './state/auth.js';
 import { PoolsProvider } from './state/pools.js';
 import { HomeView } from './views/HomeView.js';
 import { LoginView } from './views/LoginView.js';
-import { ManagePoolsView } from './views/ManagePoolsView.js';
 import { MyLeadsView } from './views/MyLeadsView.js';
 import { PoolView } from './views/PoolView.js';
+import { PrefsView } from './views/PrefsView.js';
+import { TeamBoardView } from './views/TeamBoardView.js';
+
+// The manager's console is a separate chunk: reps never download it.
+const DashboardView = lazy(() => import('./views/DashboardView.js').then((m) => ({ default: m.DashboardView })));
+const ReviewView = lazy(() => import('./views/ReviewView.js').then((m) => ({ default: m.ReviewView })));
+const ManagePoolsView = lazy(() => import('./views/ManagePoolsView.js').then((m) => ({ default: m.ManagePoolsView })));
+const UsersView = lazy(() => import('./views/UsersView.js').then((m) => ({ default: m.UsersView })));
+const ApiKeysView = lazy(() => import('./views/ApiKeysView.js').then((m) => ({ default: m.ApiKeysView })));
+const ImportView = lazy(() => import('./views/ImportView.js').then((m) => ({ default: m.ImportView })));
 
 export function App() {
   const { state, bootError, retryBoot } = useAuth();
@@ -55,7 +64,9 @@ function Shell() {
     <div className="app">
       <Header route={route} />
       <main id="main" ref={main} className="app-main" tabIndex={-1}>
-        <RouteView route={route} />
+        <Suspense fallback={<Loading />}>
+          <RouteView route={route} />
+        </Suspense>
       </main>
     </div>
   );
@@ -72,6 +83,20 @@ function RouteView({ route }: { route: Route }) {
       return <MyLeadsView />;
     case 'managePools':
       return <ManagePoolsView />;
+    case 'team':
+      return <TeamBoardView />;
+    case 'prefs':
+      return <PrefsView />;
+    case 'dashboard':
+      return <DashboardView />;
+    case 'review':
+      return <ReviewView />;
+    case 'manageUsers':
+      return <UsersView />;
+    case 'manageKeys':
+      return <ApiKeysView />;
+    case 'manageImport':
+      return <ImportView />;
     case 'notFound':
       return (
         <div className="page">

@@ -79,10 +79,10 @@ export async function leadRoutes(fastify: FastifyInstance): Promise<void> {
       const pool = (await store.getPool(lead.poolId)) as Pool;
       const viewer = await viewerWithTier(store, req.actor);
       // A rep opening a waiting lead's details counts against the pool's detail-view limit.
-      if (req.actor?.kind === 'user' && viewer.role === 'rep' && lead.status === 'available' && pool.mode !== 'queue') {
+      const view = leadViewJson(lead, pool, viewer);
+      if (view && req.actor?.kind === 'user' && viewer.role === 'rep' && lead.status === 'available' && pool.mode !== 'queue') {
         lead = await store.viewLead(lead.id, req.actor, clock.now());
       }
-      const view = leadViewJson(lead, pool, viewer);
       if (!view) throw new AppError('FORBIDDEN', `Lead ${lead.id} is not visible to you${pool.mode === 'queue' ? ': in a queue, take the next lead instead' : ''}.`, { leadId: lead.id });
       return { lead: view };
     },

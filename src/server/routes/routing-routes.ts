@@ -65,6 +65,16 @@ const AccountBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/**
+ * The rule set arrives loosely typed: the core's validator checks each action against the
+ * one type it names, so a missing field reads "rules[0].then.strategy: is required" instead
+ * of one complaint per union branch. Its full schema is in the document as RuleSetBody.
+ */
+const RuleSetInput = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'A rule set: {rules: [{id, name, enabled?, when: {scoreMin?, scoreMax?, industry?, companySize?, source?, region?, namedAccount?, existingCustomer?, attributes?}, then: {type: push_owner|push_team|pool|review, …}}], defaultPoolId}.',
+});
+void RuleSetBody;
+
 const VersionOut = Type.Object({ version: Type.Integer(), ruleSet: Type.Record(Type.String(), Type.Unknown()), note: Type.Union([Type.String(), Type.Null()]), createdAt: Type.String(), createdBy: Type.String() });
 
 export const TIER_SETTINGS_KEY = 'tiers';
@@ -132,7 +142,7 @@ export async function routingRoutes(fastify: FastifyInstance): Promise<void> {
       schema: {
         tags: ['routing'],
         summary: 'Replace the rule set atomically after validation; the old one stays on any error, every version is kept',
-        body: Type.Object({ ruleSet: RuleSetBody, note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        body: Type.Object({ ruleSet: RuleSetInput, note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ version: VersionOut }), ...errorResponses(400, 403) },
       },
     },
@@ -158,7 +168,7 @@ export async function routingRoutes(fastify: FastifyInstance): Promise<void> {
         summary: 'Run sample leads (or the last N real ones) through a draft rule set: decisions with traces, nothing changed',
         body: Type.Object(
           {
-            ruleSet: Type.Optional(RuleSetBody),
+            ruleSet: Type.Optional(RuleSetInput),
             leads: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: 500 })),
             lastN: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
           },
@@ -288,23 +298,24 @@ export async function routingRoutes(fastify: FastifyInstance): Promise<void> {
     async (req) => {
       if (typeof req.body !== 'string') throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the CSV as text/csv.');
       const users = new Map((await store.listUsers()).map((u) => [u.email.toLowerCase(), u.id]));
-      let records: Record<string, string>[];
+      let parsed: { record: Record<string, string>; info: { lines: number } }[];
       try {
-        records = parseCsv(req.body, { columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, bom: true, trim: true });
+        parsed = parseCsv(req.body, { columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, bom: true, trim: true, info: true });
       } catch (err) {
         throw new AppError('BAD_CSV', `The file is not valid CSV: ${(err as Error).message}`);
       }
       const errors: { line: number; problems: FieldProblem[] }[] = [];
       const accounts: NewAccount[] = [];
-      records.forEach((r, i) => {
+      const records = parsed.map((p) => p.record);
+      parsed.forEach(({ record: r, info }) => {
         const problems: FieldProblem[] = [];
         const owner = r.owner ?? r.owner_email ?? '';
-        const ownerId = users.get(owner.toLowerCase()) ?? (/^\d+$/.test(owner) ? Number(owner) : undefined);
+        const ownerId = users.get(owner.toLowerCase()) ?? (/^\d+$/.test(owner) && [...users.values()].includes(Number(owner)) ? Number(owner) : undefined);
         if (!r.name) problems.push({ field: 'name', problem: 'is required' });
         if (ownerId === undefined) problems.push({ field: 'owner', problem: owner ? `no user with email ${owner}` : 'is required' });
         const customer = (r.customer ?? '').toLowerCase();
         if (customer && !['yes', 'no', 'true', 'false', '1', '0'].includes(customer)) problems.push({ field: 'customer', problem: 'must be yes or no' });
-        if (problems.length) errors.push({ line: i + 2, problems });
+        if (problems.length) errors.push({ line: info.lines, problems });
         else accounts.push({ name: r.name!, domains: (r.domains ?? '').split(/[;\s]+/).filter(Boolean), ownerId: ownerId!, customer: ['yes', 'true', '1'].includes(customer) });
       });
       if (errors.length) throw new AppError('BAD_CSV', `${errors.length} bad line(s); nothing was imported.`, { errors, rows: records.length });

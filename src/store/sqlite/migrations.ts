@@ -229,7 +229,8 @@ SQLITE_MIGRATIONS.push({
 -- What push routing needs to know about a rep. Hours and caps are JSON (see core/routing/reps.ts).
 ALTER TABLE users ADD COLUMN team TEXT;
 ALTER TABLE users ADD COLUMN tier TEXT;
-ALTER TABLE users ADD COLUMN tier_auto INTEGER NOT NULL DEFAULT 0;
+-- Automatic tiers (when a manager turns them on) apply to every rep unless set by hand.
+ALTER TABLE users ADD COLUMN tier_auto INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE users ADD COLUMN availability TEXT NOT NULL DEFAULT 'available' CHECK (availability IN ('available', 'away'));
 ALTER TABLE users ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN capacity INTEGER;

@@ -24,6 +24,7 @@ import {
   routeLead,
   type DecisionTrace,
   type LeadForRouting,
+  type Condition,
   type NamedAccount,
   type PoolAccess,
   type RepProfile,
@@ -581,7 +582,7 @@ export class SqliteStore implements Store {
       this.#tx(() => {
         const pool = this.#pool(poolId);
         if (!pool) throw new AppError('POOL_NOT_FOUND', `There is no pool ${poolId}.`, { poolId });
-        if (pool.access) this.#checkTierAccess(pool.access, actor.userId, null);
+        const filter = pool.access ? this.#checkTierAccess(pool.access, actor.userId, null) : null;
         // In a queue nobody chooses, so diversity has nothing to judge; the limits on volume hold.
         const rules = withoutDiversity(pool.rules ?? this.#teamRules());
         const refusal = checkClaimRules(rules, this.#repState(actor.userId, poolId, rules, now), 0);
@@ -590,15 +591,34 @@ export class SqliteStore implements Store {
         const source = pool.mode === 'queue' ? 'queue' : pool.mode;
         // One statement picks the front lead and takes it. Leads this rep released, skipped
         // or let expire are passed over: they go to someone else.
-        const claimed = this.#s(
-          `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, escalation_due_at = NULL, updated_at = ?
-            WHERE id = (SELECT l.id FROM leads l INDEXED BY leads_queue
-                         WHERE l.pool_id = ? AND l.status = 'available'
-                           AND NOT EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = ?)
-                         ORDER BY l.priority DESC, l.created_at, l.id LIMIT 1)
-              AND status = 'available'
-            RETURNING *`,
-        ).get(actor.userId, now, source, expires, now, poolId, actor.userId) as LeadRow | undefined;
+        let claimed: LeadRow | undefined;
+        if (filter === null) {
+          claimed = this.#s(
+            `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, escalation_due_at = NULL, updated_at = ?
+              WHERE id = (SELECT l.id FROM leads l INDEXED BY leads_queue
+                           WHERE l.pool_id = ? AND l.status = 'available'
+                             AND NOT EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = ?)
+                           ORDER BY l.priority DESC, l.created_at, l.id LIMIT 1)
+                AND status = 'available'
+              RETURNING *`,
+          ).get(actor.userId, now, source, expires, now, poolId, actor.userId) as LeadRow | undefined;
+        } else {
+          // A tier limited to part of the queue takes the front lead of that part: the front
+          // of the line is read in order and the first lead inside the filter is taken.
+          const front = this.#s(
+            `SELECT l.* FROM leads l INDEXED BY leads_queue WHERE l.pool_id = ? AND l.status = 'available'
+                AND NOT EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = ?)
+              ORDER BY l.priority DESC, l.created_at, l.id LIMIT 500`,
+          ).all(poolId, actor.userId) as LeadRow[];
+          const { accounts } = this.#routingConfig();
+          const pick = front.map(leadFromRow).find((l) => conditionMatches(filter, leadForRouting(l), accounts.match(l)).matched);
+          claimed = pick
+            ? (this.#s(
+                `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, escalation_due_at = NULL, updated_at = ?
+                  WHERE id = ? AND status = 'available' RETURNING *`,
+              ).get(actor.userId, now, source, expires, now, pick.id) as LeadRow | undefined)
+            : undefined;
+        }
         if (!claimed) return null;
         const lead = leadFromRow(claimed);
         this.#recordClaim(lead, actor.userId, source, rules, now);
@@ -609,18 +629,19 @@ export class SqliteStore implements Store {
   }
 
   /** Performance-based access: a tier kept out of a pool, or limited to a filtered part of it, is refused the rest. */
-  #checkTierAccess(access: Record<string, PoolAccess>, userId: number, leadId: number | null): void {
+  #checkTierAccess(access: Record<string, PoolAccess>, userId: number, leadId: number | null): Condition | null {
     const tier = (this.#s('SELECT tier FROM users WHERE id = ?').get(userId) as { tier: string | null } | undefined)?.tier ?? null;
     const a = tier === null ? undefined : access[tier];
-    if (a === undefined || a === 'full' || a === 'preview') return;
+    if (a === undefined || a === 'full' || a === 'preview') return null;
     if (a === 'none') {
       throw new AppError('FORBIDDEN', `This pool is not open to your tier (${tier}); leads are pushed to you instead.`, { tier, reason: 'tier_access' });
     }
-    if (leadId === null) return;
+    if (leadId === null) return a.filter;
     const lead = this.#mustLead(leadId);
     const account = this.#routingConfig().accounts.match(lead);
     const m = conditionMatches(a.filter, leadForRouting(lead), account);
     if (!m.matched) throw new AppError('FORBIDDEN', `Your tier (${tier}) works a filtered part of this pool, and lead ${leadId} is outside it: ${m.why}.`, { tier, reason: 'tier_filter' });
+    return a.filter;
   }
 
   // ------------------------------------------------------------------ fair play

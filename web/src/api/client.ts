@@ -1,4 +1,12 @@
 import type {
+  ApiKey,
+  ImportResult,
+  MyStats,
+  Overview,
+  PoolRules,
+  Role,
+  SkipReason,
+  TeamBoardRow,
   ActivityType,
   Facets,
   Id,
@@ -53,18 +61,19 @@ export function onUnauthorized(handler: (() => void) | null): void {
 interface RequestOptions {
   signal?: AbortSignal;
   keepalive?: boolean;
-  /** Do not treat a 401 as "session over" (login, start-up check). */
   quiet401?: boolean;
+  /** Send `body` as this content type, as is (CSV upload). */
+  rawType?: string;
 }
 
 async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T | null> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = opts.rawType ?? 'application/json';
   if (bearer) headers['Authorization'] = `Bearer ${bearer}`;
   const res = await fetch(BASE + path, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : opts.rawType ? (body as BodyInit) : JSON.stringify(body),
     credentials: 'same-origin',
     signal: opts.signal,
     keepalive: opts.keepalive,
@@ -116,6 +125,11 @@ export const api = {
     return r ? r.lead : null;
   },
 
+  skip: (leadId: Id, reason: SkipReason, note?: string) =>
+    must(request<{ lead: Lead }>('POST', `/leads/${enc(leadId)}/skip`, note ? { reason, note } : { reason })),
+  myStats: (signal?: AbortSignal) => must(request<MyStats>('GET', '/me/stats', undefined, { signal })),
+  teamBoard: (signal?: AbortSignal) =>
+    must(request<{ enabled: boolean; reps: TeamBoardRow[] }>('GET', '/team-board', undefined, { signal })),
   claim: (leadId: Id) => must(request<{ lead: Lead }>('POST', `/leads/${enc(leadId)}/claim`)),
   release: (leadId: Id, reason?: string) =>
     must(request<{ lead: Lead }>('POST', `/leads/${enc(leadId)}/release`, reason ? { reason } : {}, { keepalive: true })),
@@ -130,11 +144,35 @@ export const api = {
   myLeads: (signal?: AbortSignal) => must(request<{ items: Lead[] }>('GET', '/me/leads', undefined, { signal })),
 
   // Manager only
-  createPool: (body: { name: string; mode: PoolMode; lockTtlSeconds?: number; previewFields?: string[] }) =>
-    must(request<{ pool?: Pool } & Partial<Pool>>('POST', '/pools', body)),
-  updatePool: (poolId: Id, body: { name?: string; mode?: PoolMode; lockTtlSeconds?: number; previewFields?: string[] }) =>
-    must(request<unknown>('PATCH', `/pools/${enc(poolId)}`, body)),
+  createPool: (body: { name: string; mode: PoolMode; lockTtlSeconds?: number; previewFields?: string[]; rules?: PoolRules | null }) =>
+    must(request<Pool>('POST', '/pools', body)),
+  updatePool: (
+    poolId: Id,
+    body: { name?: string; mode?: PoolMode; lockTtlSeconds?: number; previewFields?: string[]; rules?: PoolRules | null },
+  ) => must(request<Pool>('PATCH', `/pools/${enc(poolId)}`, body)),
+  teamRules: (signal?: AbortSignal) =>
+    must(request<{ rules: PoolRules; seedDefaults: PoolRules }>('GET', '/settings/rules', undefined, { signal })),
+  setTeamRules: (rules: PoolRules) => must(request<{ rules: PoolRules }>('PUT', '/settings/rules', rules)),
+  setTeamBoard: (enabled: boolean) => must(request<{ enabled: boolean }>('PUT', '/settings/team-board', { enabled })),
+  overview: (q: { from: string; to?: string; poolId?: Id }, signal?: AbortSignal) => {
+    const p = new URLSearchParams({ from: q.from });
+    if (q.to) p.set('to', q.to);
+    if (q.poolId !== undefined) p.set('poolId', String(q.poolId));
+    return must(request<Overview>('GET', `/metrics/overview?${p.toString()}`, undefined, { signal }));
+  },
+  review: (signal?: AbortSignal) => must(request<{ items: Lead[] }>('GET', '/review', undefined, { signal })),
   users: (signal?: AbortSignal) => must(request<{ items: User[] }>('GET', '/users', undefined, { signal })),
+  createUser: (body: { email: string; name: string; role: Role; password: string }) => must(request<User>('POST', '/users', body)),
+  apiKeys: (signal?: AbortSignal) => must(request<{ items: ApiKey[] }>('GET', '/api-keys', undefined, { signal })),
+  createApiKey: (body: { name: string; scope: 'ingest' | 'full' }) =>
+    must(request<{ key: string; apiKey: ApiKey }>('POST', '/api-keys', body)),
+  revokeApiKey: (id: Id) => must(request<ApiKey>('DELETE', `/api-keys/${enc(id)}`)),
+  importCsv: (poolId: Id, csv: Blob | string, dryRun: boolean) =>
+    must(
+      request<ImportResult>('POST', `/imports?pool=${enc(poolId)}&dryRun=${dryRun ? 'true' : 'false'}`, csv, {
+        rawType: 'text/csv',
+      }),
+    ),
   reassign: (leadId: Id, userId: Id, reason?: string) =>
     must(request<{ lead: Lead }>('POST', `/leads/${enc(leadId)}/reassign`, reason ? { userId, reason } : { userId })),
 };

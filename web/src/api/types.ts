@@ -10,6 +10,7 @@ export interface User {
   name: string;
   role: Role;
   locale?: string | null;
+  createdAt?: string;
 }
 
 export type PoolMode = 'queue' | 'pool' | 'cherry_pick';
@@ -33,8 +34,110 @@ export interface Pool {
   lockTtlSeconds: number;
   previewFields: string[];
   isDefault: boolean;
+  /** The pool's own rules, or null when it follows the team's default. */
+  rules?: PoolRules | null;
+  effectiveRules?: PoolRules;
   available: number;
   oldestAvailableAt: string | null;
+}
+
+export type DiversityRule =
+  | { mode: 'percent'; threshold: number; minPercent: number; window: number }
+  | { mode: 'ratio'; threshold: number };
+
+/** Fair-play rules; a rule left out is off. */
+export interface PoolRules {
+  hoardingLimit?: number;
+  diversity?: DiversityRule;
+  detailViewLimit?: number;
+  skipLimit?: number;
+  dailyCap?: number;
+  minClaimsPerDay?: number;
+}
+
+export const SKIP_REASONS = ['not_my_segment', 'bad_data', 'duplicate', 'existing_contact', 'not_reachable_now', 'other'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export interface MyStats {
+  claimsToday: number;
+  minClaimsPerDay: number | null;
+  openUncontacted: number;
+  hoardingLimit: number | null;
+  teamBoard: boolean;
+}
+
+export interface TeamBoardRow {
+  userId: Id;
+  name: string;
+  claimsToday: number;
+  claimsWeek: number;
+  averageScore: number | null;
+  cherryPickIndex: number | null;
+  expired: number;
+  skipped: number;
+  underMinimum: boolean;
+}
+
+export interface DurationStats {
+  count: number;
+  meanMs: number | null;
+  p50Ms: number | null;
+  p90Ms: number | null;
+}
+
+export interface RepRow {
+  userId: number;
+  name: string;
+  claims: number;
+  cherryPickIndex: number | null;
+  industryTilt: number | null;
+  /** Claims per score band of 10 (0–9 … 90–100). */
+  scoreBands: number[];
+  averageScore: number | null;
+  expired: number;
+  released: number;
+  skipped: number;
+  contacted: number;
+  converted: number;
+  claimToContact: DurationStats;
+  refusals: Record<string, number>;
+  claimsToday: number;
+  minClaimsPerDay: number | null;
+  underMinimum: boolean;
+}
+
+export interface Overview {
+  range: { from: number; to: number; poolId: number | null };
+  arrivalToClaim: DurationStats;
+  claimToContact: DurationStats;
+  waiting: { poolId: number; poolName: string; total: number; oldestAt: number | null; buckets: { label: string; count: number }[] }[];
+  reps: RepRow[];
+  conversionBySource: { source: string; claims: number; contacted: number; converted: number; conversionRate: number | null }[];
+  repsUnderMinimum: { userId: number; name: string; claimsToday: number; minimum: number }[];
+  reviewWaiting: number;
+  fairness: { giniClaims: number; giniScore: number };
+}
+
+export interface ApiKey {
+  id: Id;
+  name: string;
+  scope: 'ingest' | 'full';
+  prefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface ImportResult {
+  created: number;
+  existing: number;
+  rows: number;
+  dryRun: boolean;
+  columns: { header: string; field: string }[];
+}
+
+export interface CsvRowError {
+  line: number;
+  problems: { field: string; problem: string }[];
 }
 
 export type LeadStatus =
@@ -126,7 +229,8 @@ export type StreamEventType =
   | 'lead.expired'
   | 'lead.reassigned'
   | 'lead.activity'
-  | 'lead.status_changed';
+  | 'lead.status_changed'
+  | 'lead.skipped';
 
 export interface StreamEvent {
   eventId: Id;

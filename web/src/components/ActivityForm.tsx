@@ -3,6 +3,7 @@ import { api } from '../api/client.js';
 import { ACTIVITY_TYPES, type ActivityType, type Lead } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
 import { describeError, type ShownError } from '../lib/errors.js';
+import { ProblemBox } from './ProblemBox.js';
 
 /** The small "Log activity" form: type, note, submit. */
 export function ActivityForm({ lead, onDone, onCancel }: { lead: Lead; onDone: (lead: Lead) => void; onCancel: () => void }) {
@@ -65,12 +66,7 @@ export function ActivityForm({ lead, onDone, onCancel }: { lead: Lead; onDone: (
           maxLength={4000}
         />
       </div>
-      {error ? (
-        <div className="form-error" role="alert">
-          <p>{error.message}</p>
-          {error.unblock ? <p className="unblock">{error.unblock}</p> : null}
-        </div>
-      ) : null}
+      {error ? <ProblemBox error={error} /> : null}
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? t('common.saving') : t('activity.submit')}

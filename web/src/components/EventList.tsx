@@ -44,27 +44,40 @@ export function EventList({ leadId, refreshKey }: { leadId: Id; refreshKey: numb
       ) : (
         <ol className="timeline">
           {items.map((ev) => {
-            const status = typeof ev.data?.['status'] === 'string' ? (ev.data['status'] as string) : null;
-            const activity = typeof ev.data?.['type'] === 'string' ? (ev.data['type'] as string) : null;
-            const note = typeof ev.data?.['note'] === 'string' ? (ev.data['note'] as string) : null;
+            const d = ev.data ?? {};
+            const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : null);
+            const num = (k: string) => (typeof d[k] === 'number' ? (d[k] as number) : null);
+            const to = str('to');
+            const activity = str('activity');
+            const skipReason = str('skipReason');
+            const rule = str('rule');
+            // Activities and skips carry the rep's note in `reason`; other events a reason.
+            const isNote = ev.type === 'lead.activity' || ev.type === 'lead.skipped';
+            let detail: string | null = null;
+            if (ev.type === 'lead.status_changed' && to) detail = tx(`status.${to}`, to);
+            else if (ev.type === 'lead.activity' && activity)
+              detail = tx(activity === 'note' ? 'activity.note.type' : `activity.${activity}`, activity);
+            else if (ev.type === 'lead.skipped' && skipReason) detail = tx(`skip.${skipReason}`, skipReason);
+            else if (ev.type === 'lead.claim_refused' && rule) {
+              const cur = num('current');
+              const lim = num('limit');
+              detail = tx(`rule.${rule}`, rule) + (cur !== null && lim !== null ? ` (${cur}/${lim})` : '');
+            }
             return (
               <li key={String(ev.id)} className={`timeline-item ev-${ev.type.replace(/\W/g, '-')}`}>
                 <span className="timeline-dot" aria-hidden="true" />
                 <div>
                   <p className="timeline-title">
                     {tx(`event.${ev.type}`, ev.type)}
-                    {ev.type === 'lead.status_changed' && status ? <> · {tx(`status.${status}`, status)}</> : null}
-                    {ev.type === 'lead.activity' && activity ? (
-                      <> · {tx(activity === 'note' ? 'activity.note.type' : `activity.${activity}`, activity)}</>
-                    ) : null}
+                    {detail ? <> · {detail}</> : null}
                   </p>
                   <p className="timeline-meta">
                     <time dateTime={ev.at}>{dateTime(ev.at)}</time>
                     {' · '}
                     {t('detail.by', { name: ev.actorName || (ev.actorKind === 'system' ? t('detail.system') : '—') })}
                   </p>
-                  {ev.reason ? <p className="timeline-reason">{t('detail.reason', { reason: ev.reason })}</p> : null}
-                  {note ? <p className="timeline-note">{note}</p> : null}
+                  {ev.reason && !isNote ? <p className="timeline-reason">{t('detail.reason', { reason: ev.reason })}</p> : null}
+                  {ev.reason && isNote ? <p className="timeline-note">{ev.reason}</p> : null}
                 </div>
               </li>
             );

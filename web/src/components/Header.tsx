@@ -61,19 +61,36 @@ export function Header({ route }: { route: Route }) {
           <Link to={paths.myLeads} aria-current={current('myLeads')}>
             {t('nav.myLeads')}
           </Link>
+          <Link to={paths.team} aria-current={current('team')}>
+            {t('nav.team')}
+          </Link>
           {isManager ? (
-            <Link to={paths.managePools} aria-current={current('managePools')}>
-              {t('nav.manage')}
-            </Link>
+            <>
+              <Link to={paths.dashboard} aria-current={current('dashboard')}>
+                {t('nav.dashboard')}
+              </Link>
+              <Link to={paths.review} aria-current={current('review')}>
+                {t('nav.review')}
+              </Link>
+              <Link to={paths.managePools} aria-current={current(['managePools', 'manageUsers', 'manageKeys', 'manageImport'])}>
+                {t('nav.manage')}
+              </Link>
+            </>
           ) : null}
         </nav>
         <div className="header-tools">
           <LiveIndicator />
           <LanguageSwitch />
           {user ? (
-            <span className="user-name" title={t('header.signedInAs', { name: user.name, role: tx(`role.${user.role}`, user.role) })}>
+            <Link
+              to={paths.prefs}
+              className="user-name"
+              aria-current={current('prefs')}
+              title={t('header.signedInAs', { name: user.name, role: tx(`role.${user.role}`, user.role) })}
+              aria-label={t('header.prefsFor', { name: user.name })}
+            >
               {user.name}
-            </span>
+            </Link>
           ) : null}
           <button type="button" className="btn btn-small btn-ghost" onClick={() => void signOut()}>
             {t('header.signOut')}

@@ -8,7 +8,7 @@ import { Score, StatusBadge } from './Badges.js';
 export function LeadFacts({ lead, showStatus }: { lead: Lead; showStatus?: boolean }) {
   const { t, tx, dateTime, duration } = useI18n();
   const now = useNow(30000);
-  const arrived = lead.availableSince ?? lead.createdAt;
+  const arrived = lead.createdAt;
   const age = msSince(arrived, now);
   const rows: { key: string; label: string; value: ReactNode }[] = [];
   const add = (key: string, label: string, value: ReactNode) => rows.push({ key, label, value });

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api } from '../api/client.js';
 import { WORK_STATUSES, type Lead, type WorkStatus } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -9,6 +9,7 @@ import { StatusBadge } from './Badges.js';
 import { EventList } from './EventList.js';
 import { AttributeList, ContactCard, LeadFacts } from './LeadFacts.js';
 import { LockTimer } from './LockTimer.js';
+import { ProblemBox } from './ProblemBox.js';
 
 const CLOSED = new Set(['disqualified', 'converted']);
 const RELEASABLE = new Set(['assigned', 'claimed', 'contacted']);
@@ -25,6 +26,12 @@ interface Props {
   /** Move focus to the heading when the panel opens. */
   focusOnOpen?: boolean;
   headingLevel?: 2 | 3;
+  /** A queue lead: the Skip button, and the reason list when it is open. */
+  onSkip?: () => void;
+  skipOpen?: boolean;
+  skipMenu?: ReactNode;
+  /** A problem to show from outside (e.g. a refused skip). */
+  problem?: ShownError | null;
 }
 
 /** Everything a rep does with a lead they hold: details, timer, activity, status, release, history. */
@@ -38,6 +45,10 @@ export function LeadWorkPanel({
   onClose,
   focusOnOpen,
   headingLevel = 2,
+  onSkip,
+  skipOpen,
+  skipMenu,
+  problem,
 }: Props) {
   const i18n = useI18n();
   const { t } = i18n;
@@ -104,6 +115,11 @@ export function LeadWorkPanel({
               {t('act.logActivity')}
             </button>
           ) : null}
+          {onSkip && lead.status === 'claimed' && !lead.contactedAt ? (
+            <button type="button" className="btn" onClick={onSkip} aria-expanded={skipOpen ?? false}>
+              {t('act.skip')}
+            </button>
+          ) : null}
           {RELEASABLE.has(lead.status) ? (
             <button type="button" className="btn btn-ghost" onClick={() => onRelease(lead)}>
               {t('act.release')}
@@ -111,6 +127,8 @@ export function LeadWorkPanel({
           ) : null}
         </div>
       ) : null}
+      {skipOpen ? skipMenu : null}
+      {problem ? <ProblemBox error={problem} /> : null}
 
       {formOpen && !closed ? (
         <ActivityForm
@@ -151,12 +169,7 @@ export function LeadWorkPanel({
         </div>
       ) : null}
 
-      {error ? (
-        <div className="form-error" role="alert">
-          <p>{error.message}</p>
-          {error.unblock ? <p className="unblock">{error.unblock}</p> : null}
-        </div>
-      ) : null}
+      {error ? <ProblemBox error={error} /> : null}
 
       <h3 className="section-title">{t('pool.leadDetails')}</h3>
       <LeadFacts lead={lead} />

@@ -14,10 +14,15 @@ interface Handlers {
   onDone?: (lead: Lead) => void;
 }
 
+/** How long Undo is offered before the release is sent (paused while the toast is hovered or focused). */
+export const RELEASE_UNDO_MS = 5000;
+
 /**
  * Release with undo instead of "are you sure?": the lead disappears at once, a toast
- * offers Undo for a few seconds, and only then is the release sent (also when the page
- * is left: the toast system commits pending actions).
+ * offers Undo for RELEASE_UNDO_MS, and only then is POST /leads/{id}/release sent (also
+ * when the page is left or the toast is dismissed: the toast system commits pending
+ * actions). Until then the server still shows the lead as held by the rep; tests wait
+ * for the release request itself.
  */
 export function useRelease(handlers: Handlers): (lead: Lead) => void {
   const i18n = useI18n();
@@ -36,7 +41,7 @@ export function useRelease(handlers: Handlers): (lead: Lead) => void {
         kind: 'info',
         message: t('act.released', { company }),
         action: { label: t('common.undo'), run: () => ref.current.onRestore(lead) },
-        timeoutMs: 7000,
+        timeoutMs: RELEASE_UNDO_MS,
         onTimeout: () => {
           api.release(lead.id).then(
             () => ref.current.onDone?.(lead),

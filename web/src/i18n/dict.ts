@@ -2,13 +2,15 @@
  * Every UI string, in English and German. German uses the formal "Sie".
  * `{name}` placeholders are filled by `t(key, {name: ...})`.
  */
-export const en = {
+import { deMore, enMore } from './dict-more.js';
+
+const enBase = {
   'app.name': 'Leadpool',
   'app.skip': 'Skip to content',
   'nav.main': 'Main',
   'nav.pools': 'Pools',
   'nav.myLeads': 'My leads',
-  'nav.manage': 'Pool setup',
+  'nav.manage': 'Setup',
   'header.language': 'Language',
   'header.signOut': 'Sign out',
   'header.signedInAs': 'Signed in as {name} ({role})',
@@ -242,15 +244,17 @@ export const en = {
   'notFound.home': 'Back to the pools',
 } as const;
 
+export const en = { ...enBase, ...enMore } as const;
+
 export type MessageKey = keyof typeof en;
 
-export const de: Record<MessageKey, string> = {
+const deBase: Record<keyof typeof enBase, string> = {
   'app.name': 'Leadpool',
   'app.skip': 'Zum Inhalt springen',
   'nav.main': 'Hauptnavigation',
   'nav.pools': 'Pools',
   'nav.myLeads': 'Meine Leads',
-  'nav.manage': 'Pool-Einrichtung',
+  'nav.manage': 'Einrichtung',
   'header.language': 'Sprache',
   'header.signOut': 'Abmelden',
   'header.signedInAs': 'Angemeldet als {name} ({role})',
@@ -483,3 +487,5 @@ export const de: Record<MessageKey, string> = {
   'notFound.title': 'Seite nicht gefunden',
   'notFound.home': 'Zurück zu den Pools',
 };
+
+export const de: Record<MessageKey, string> = { ...deBase, ...deMore };

@@ -20,8 +20,15 @@ export interface I18n {
   t: (key: MessageKey, vars?: Vars) => string;
   /** A key built at run time (status, event type…); falls back when it is not in the dictionary. */
   tx: (key: string, fallback: string, vars?: Vars) => string;
-  number: (n: number) => string;
-  dateTime: (iso: string | null | undefined) => string;
+  number: (n: number, opts?: Intl.NumberFormatOptions) => string;
+  dateTime: (iso: string | number | null | undefined) => string;
+  /** Day and time, short (chart axes, tooltips). */
+  shortDateTime: (ms: number) => string;
+  /** The IANA time zone dates are shown in ('' = the browser's). */
+  timeZone: string;
+  setTimeZone: (tz: string) => void;
+  /** Per-user preferences: called with the signed-in user's id (or null when signed out). */
+  bindUser: (userId: string | null) => void;
   /** "2 h 5 min" */
   duration: (ms: number) => string;
 }
@@ -61,16 +68,85 @@ export function hasStoredLang(): boolean {
 
 const I18nContext = createContext<I18n | null>(null);
 
+interface UserPrefs {
+  lang?: Lang;
+  tz?: string;
+}
+
+const prefsKey = (userId: string) => `leadpool.prefs.${userId}`;
+
+function readPrefs(userId: string): UserPrefs {
+  try {
+    const raw = localStorage.getItem(prefsKey(userId));
+    const v = raw ? (JSON.parse(raw) as UserPrefs) : {};
+    return {
+      ...(v.lang === 'en' || v.lang === 'de' ? { lang: v.lang } : {}),
+      ...(typeof v.tz === 'string' && validZone(v.tz) ? { tz: v.tz } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+function writePrefs(userId: string, patch: UserPrefs): void {
+  try {
+    localStorage.setItem(prefsKey(userId), JSON.stringify({ ...readPrefs(userId), ...patch }));
+  } catch {
+    /* private mode: the choice lasts for this page only */
+  }
+}
+
+export function validZone(tz: string): boolean {
+  if (tz === '') return true;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether this user chose a language on this device (then the account's locale does not override it). */
+export function userHasLang(userId: string): boolean {
+  return readPrefs(userId).lang !== undefined;
+}
+
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(() => storedLang() ?? browserLang());
+  const [timeZone, setTz] = useState('');
+  const [userId, setUserId] = useState<string | null>(null);
 
-  const setLang = useCallback((l: Lang) => {
-    setLangState(l);
-    try {
-      localStorage.setItem(STORAGE_KEY, l);
-    } catch {
-      /* private mode: the choice lasts for this page only */
+  const setLang = useCallback(
+    (l: Lang) => {
+      setLangState(l);
+      try {
+        localStorage.setItem(STORAGE_KEY, l);
+      } catch {
+        /* private mode: the choice lasts for this page only */
+      }
+      if (userId) writePrefs(userId, { lang: l });
+    },
+    [userId],
+  );
+
+  const setTimeZone = useCallback(
+    (tz: string) => {
+      if (!validZone(tz)) return;
+      setTz(tz);
+      if (userId) writePrefs(userId, { tz });
+    },
+    [userId],
+  );
+
+  const bindUser = useCallback((id: string | null) => {
+    setUserId(id);
+    if (id === null) {
+      setTz('');
+      return;
     }
+    const p = readPrefs(id);
+    if (p.lang) setLangState(p.lang);
+    setTz(p.tz ?? '');
   }, []);
 
   useEffect(() => {
@@ -81,13 +157,15 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const dict = dicts[lang];
     const locale = localeFor(lang);
     const nf = new Intl.NumberFormat(locale);
-    const df = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    const zone = timeZone ? { timeZone } : {};
+    const df = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...zone });
+    const sdf = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', ...zone });
     const t = (key: MessageKey, vars?: Vars) => fill(dict[key] ?? en[key] ?? key, vars);
     const tx = (key: string, fallback: string, vars?: Vars) => {
       const text = (dict as Record<string, string>)[key];
       return fill(text ?? fallback, vars);
     };
-    const number = (n: number) => nf.format(n);
+    const number = (n: number, opts?: Intl.NumberFormatOptions) => (opts ? new Intl.NumberFormat(locale, opts).format(n) : nf.format(n));
     return {
       lang,
       locale,
@@ -95,8 +173,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       t,
       tx,
       number,
+      timeZone,
+      setTimeZone,
+      bindUser,
+      shortDateTime: (ms) => sdf.format(new Date(ms)),
       dateTime: (iso) => {
-        if (!iso) return '—';
+        if (iso === null || iso === undefined || iso === '') return '—';
         const d = new Date(iso);
         return Number.isNaN(d.getTime()) ? '—' : df.format(d);
       },
@@ -112,7 +194,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         return t('age.days', { d: number(Math.floor(totalH / 24)), h: number(totalH % 24) });
       },
     };
-  }, [lang, setLang]);
+  }, [lang, setLang, timeZone, setTimeZone, bindUser]);
 
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

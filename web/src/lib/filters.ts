@@ -97,9 +97,9 @@ export function filtersFromSearch(search: string): Filters {
   };
 }
 
-/** When the lead became available (what "age" counts from). */
+/** When the lead arrived (what "age" and the server's age sort and filter count from). */
 export function arrivedAt(lead: Lead): number | null {
-  const iso = lead.availableSince ?? lead.createdAt;
+  const iso = lead.createdAt;
   if (!iso) return null;
   const t = Date.parse(iso);
   return Number.isNaN(t) ? null : t;

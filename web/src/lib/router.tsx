@@ -31,7 +31,14 @@ export type Route =
   | { name: 'home' }
   | { name: 'pool'; poolId: string }
   | { name: 'myLeads' }
+  | { name: 'team' }
+  | { name: 'prefs' }
+  | { name: 'dashboard' }
+  | { name: 'review' }
   | { name: 'managePools' }
+  | { name: 'manageUsers' }
+  | { name: 'manageKeys' }
+  | { name: 'manageImport' }
   | { name: 'notFound' };
 
 export function matchRoute(pathname: string): Route {
@@ -40,7 +47,14 @@ export function matchRoute(pathname: string): Route {
   const pool = /^\/pools\/([^/]+)$/.exec(path);
   if (pool?.[1]) return { name: 'pool', poolId: decodeURIComponent(pool[1]) };
   if (path === '/my-leads') return { name: 'myLeads' };
+  if (path === '/team') return { name: 'team' };
+  if (path === '/settings') return { name: 'prefs' };
+  if (path === '/manage' || path === '/manage/dashboard') return { name: 'dashboard' };
+  if (path === '/manage/review') return { name: 'review' };
   if (path === '/manage/pools') return { name: 'managePools' };
+  if (path === '/manage/users') return { name: 'manageUsers' };
+  if (path === '/manage/api-keys') return { name: 'manageKeys' };
+  if (path === '/manage/import') return { name: 'manageImport' };
   return { name: 'notFound' };
 }
 
@@ -48,7 +62,14 @@ export const paths = {
   home: '/',
   pool: (id: string | number) => `/pools/${encodeURIComponent(String(id))}`,
   myLeads: '/my-leads',
+  team: '/team',
+  prefs: '/settings',
+  dashboard: '/manage',
+  review: '/manage/review',
   managePools: '/manage/pools',
+  manageUsers: '/manage/users',
+  manageKeys: '/manage/api-keys',
+  manageImport: '/manage/import',
 };
 
 type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { to: string };

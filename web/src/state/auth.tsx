@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { api, onUnauthorized, setBearer } from '../api/client.js';
 import { isManagerRole, type User } from '../api/types.js';
 import { startStream, stopStream } from '../api/stream.js';
-import { hasStoredLang, useI18n } from '../i18n/i18n.js';
+import { userHasLang, useI18n } from '../i18n/i18n.js';
 
 type AuthState = { phase: 'checking' } | { phase: 'signedOut' } | { phase: 'signedIn'; user: User };
 
@@ -20,21 +20,24 @@ interface Auth {
 const AuthContext = createContext<Auth | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const { setLang } = useI18n();
+  const { setLang, bindUser } = useI18n();
   const [state, setState] = useState<AuthState>({ phase: 'checking' });
   const [bootError, setBootError] = useState<unknown>(null);
   const [bootTry, setBootTry] = useState(0);
 
   const adopt = useCallback(
     (user: User) => {
+      bindUser(String(user.id));
       const loc = user.locale?.toLowerCase();
-      if (!hasStoredLang() && loc) {
+      if (!userHasLang(String(user.id)) && loc) {
         if (loc.startsWith('de')) setLang('de');
         else if (loc.startsWith('en')) setLang('en');
       }
       setState({ phase: 'signedIn', user });
     },
-    [setLang],
+    // setLang changes with the bound user; adopt must not (it would re-run the start-up check).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [bindUser],
   );
 
   useEffect(() => {
@@ -57,10 +60,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     onUnauthorized(() => {
       setBearer(null);
+      bindUser(null);
       setState({ phase: 'signedOut' });
     });
     return () => onUnauthorized(null);
-  }, []);
+  }, [bindUser]);
 
   const signedIn = state.phase === 'signedIn';
   useEffect(() => {
@@ -89,10 +93,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
           /* signed out locally either way */
         }
         setBearer(null);
+        bindUser(null);
         setState({ phase: 'signedOut' });
       },
     };
-  }, [state, bootError, adopt]);
+  }, [state, bootError, adopt, bindUser]);
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

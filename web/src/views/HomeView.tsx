@@ -7,6 +7,8 @@ import { msSince, useNow } from '../lib/time.js';
 import { useTitle } from '../lib/title.js';
 import { useAuth } from '../state/auth.js';
 import { usePools } from '../state/pools.js';
+import { useMyStats } from '../state/stats.js';
+import { Meter } from '../components/Meter.js';
 
 export function sortPools(pools: Pool[]): Pool[] {
   return [...pools].sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name));
@@ -26,6 +28,8 @@ export function HomeView() {
           <p className="muted">{t('home.subtitle')}</p>
         </div>
       </div>
+      <MyNumbers />
+      <h2 className="section-heading">{t('home.poolsHeading')}</h2>
       {!pools && error ? (
         <ErrorState error={error} onRetry={reload} />
       ) : !pools ? (
@@ -82,5 +86,67 @@ function PoolCard({ pool }: { pool: Pool }) {
         {pool.isDefault ? <> · {t('common.default')}</> : null}
       </span>
     </Link>
+  );
+}
+
+/** The rep's own numbers: claims today against the minimum, open uncontacted against the hoarding limit. */
+function MyNumbers() {
+  const { t, number } = useI18n();
+  const { stats, error, reload } = useMyStats();
+  return (
+    <section className="card my-numbers" aria-labelledby="my-numbers-title">
+      <div className="card-head">
+        <h2 id="my-numbers-title">{t('stats.title')}</h2>
+        {stats?.teamBoard ? (
+          <Link to={paths.team} className="small">
+            {t('stats.toTeam')}
+          </Link>
+        ) : null}
+      </div>
+      {!stats && error ? (
+        <ErrorState error={error} onRetry={reload} />
+      ) : !stats ? (
+        <Loading compact />
+      ) : (
+        <div className="meters">
+          <Meter
+            label={t('stats.claimsToday')}
+            value={stats.claimsToday}
+            target={stats.minClaimsPerDay}
+            kind="minimum"
+            valueText={
+              stats.minClaimsPerDay === null
+                ? number(stats.claimsToday)
+                : t('stats.ofMinimum', { n: number(stats.claimsToday), min: number(stats.minClaimsPerDay) })
+            }
+            hint={
+              stats.minClaimsPerDay === null
+                ? t('stats.noMinimum')
+                : stats.claimsToday >= stats.minClaimsPerDay
+                  ? t('stats.minimumMet')
+                  : t('stats.minimumLeft', { n: number(stats.minClaimsPerDay - stats.claimsToday) })
+            }
+          />
+          <Meter
+            label={t('stats.open')}
+            value={stats.openUncontacted}
+            target={stats.hoardingLimit}
+            kind="limit"
+            valueText={
+              stats.hoardingLimit === null
+                ? number(stats.openUncontacted)
+                : t('stats.ofLimit', { n: number(stats.openUncontacted), max: number(stats.hoardingLimit) })
+            }
+            hint={
+              stats.hoardingLimit === null
+                ? t('stats.noLimit')
+                : stats.openUncontacted >= stats.hoardingLimit
+                  ? t('stats.limitReached')
+                  : t('stats.limitLeft', { n: number(stats.hoardingLimit - stats.openUncontacted) })
+            }
+          />
+        </div>
+      )}
+    </section>
   );
 }

@@ -1,7 +1,9 @@
-import { useId, useState, type FormEvent } from 'react';
-import { api } from '../api/client.js';
-import { POOL_MODES, PREVIEW_FIELDS, type Pool, type PoolMode, type PreviewField } from '../api/types.js';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { api, isAbort } from '../api/client.js';
+import { POOL_MODES, PREVIEW_FIELDS, type Pool, type PoolMode, type PoolRules, type PreviewField } from '../api/types.js';
 import { ModeBadge } from '../components/Badges.js';
+import { RulesEditor, fromDraft, rulesSummary, toDraft, type RulesDraft } from '../components/RulesEditor.js';
+import { SetupNav } from '../components/SetupNav.js';
 import { Empty, ErrorState, Loading } from '../components/States.js';
 import { useI18n } from '../i18n/i18n.js';
 import { describeError, type ShownError } from '../lib/errors.js';
@@ -42,6 +44,8 @@ export function ManagePoolsView() {
           <p className="muted">{t('manage.subtitle')}</p>
         </div>
       </div>
+      <SetupNav current="managePools" />
+      <TeamDefaults onSaved={reload} />
       <CreatePoolForm onCreated={reload} />
       <section aria-labelledby="existing-pools" className="card">
         <h2 id="existing-pools">{t('manage.existing')}</h2>
@@ -174,24 +178,52 @@ function PoolSettingsRow({ pool, onSaved }: { pool: Pool; onSaved: () => void })
   const { t, number } = i18n;
   const toasts = useToasts();
   const id = useId();
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState(pool.name);
   const [mode, setMode] = useState<PoolMode>(pool.mode);
   const [minutes, setMinutes] = useState(String(Math.round(pool.lockTtlSeconds / 60)));
+  const [preview, setPreview] = useState<PreviewField[]>(pool.previewFields.filter((f): f is PreviewField => (PREVIEW_FIELDS as readonly string[]).includes(f)));
+  const [own, setOwn] = useState(pool.rules !== null && pool.rules !== undefined);
+  const [draft, setDraft] = useState<RulesDraft>(() => toDraft(pool.rules ?? pool.effectiveRules));
+  const [bad, setBad] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError | null>(null);
+
+  const reset = () => {
+    setName(pool.name);
+    setMode(pool.mode);
+    setMinutes(String(Math.round(pool.lockTtlSeconds / 60)));
+    setPreview(pool.previewFields.filter((f): f is PreviewField => (PREVIEW_FIELDS as readonly string[]).includes(f)));
+    setOwn(pool.rules !== null && pool.rules !== undefined);
+    setDraft(toDraft(pool.rules ?? pool.effectiveRules));
+    setBad([]);
+    setError(null);
+  };
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     const mins = parseMinutes(minutes);
+    if (!name.trim()) return setError({ code: 'LOCAL', message: t('manage.nameRequired') });
     if (mins === null) return setError({ code: 'LOCAL', message: t('manage.lockInvalid') });
-    const body: { mode?: PoolMode; lockTtlSeconds?: number } = {};
-    if (mode !== pool.mode) body.mode = mode;
-    if (mins * 60 !== pool.lockTtlSeconds) body.lockTtlSeconds = mins * 60;
-    if (!body.mode && body.lockTtlSeconds === undefined) return setError({ code: 'LOCAL', message: t('manage.unchanged') });
+    if (preview.length === 0) return setError({ code: 'LOCAL', message: t('manage.previewRequired') });
+    const parsed = fromDraft(draft);
+    if (own && parsed.bad.length) {
+      setBad(parsed.bad);
+      return setError({ code: 'LOCAL', message: t('rules.invalid') });
+    }
+    setBad([]);
     setBusy(true);
     setError(null);
     try {
-      await api.updatePool(pool.id, body);
-      toasts.show({ kind: 'success', message: t('manage.saved', { name: pool.name }) });
+      await api.updatePool(pool.id, {
+        ...(name.trim() !== pool.name ? { name: name.trim() } : {}),
+        mode,
+        lockTtlSeconds: mins * 60,
+        previewFields: preview,
+        rules: own ? parsed.rules : null,
+      });
+      toasts.show({ kind: 'success', message: t('manage.saved', { name: name.trim() }) });
+      setOpen(false);
       onSaved();
     } catch (err) {
       setError(describeError(err, i18n));
@@ -201,53 +233,226 @@ function PoolSettingsRow({ pool, onSaved }: { pool: Pool; onSaved: () => void })
   };
 
   return (
-    <form className="pool-setting" onSubmit={save} noValidate>
-      <div className="pool-setting-name">
-        <Link to={paths.pool(pool.id)} className="strong-link">
-          {pool.name}
-        </Link>
-        <span className="muted small">
-          <ModeBadge mode={pool.mode} /> {t('home.available', { n: number(pool.available) })}
-          {pool.isDefault ? <> · {t('common.default')}</> : null}
-        </span>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-mode`}>{t('manage.mode')}</label>
-        <select
-          id={`${id}-mode`}
-          aria-label={t('manage.modeFor', { name: pool.name })}
-          value={mode}
-          onChange={(e) => setMode(e.target.value as PoolMode)}
+    <div className="pool-setting-card">
+      <div className="pool-setting">
+        <div className="pool-setting-name">
+          <Link to={paths.pool(pool.id)} className="strong-link">
+            {pool.name}
+          </Link>
+          <span className="muted small">
+            <ModeBadge mode={pool.mode} /> {t('home.available', { n: number(pool.available) })} ·{' '}
+            {t('home.lockInfo', { min: Math.round(pool.lockTtlSeconds / 60) })}
+            {pool.isDefault ? <> · {t('common.default')}</> : null}
+          </span>
+          <span className="muted small">
+            {pool.rules ? t('manage.ownRules') : t('manage.teamRules')}: {rulesSummary(pool.effectiveRules, t)}
+          </span>
+        </div>
+        <button
+          type="button"
+          className="btn btn-small"
+          aria-expanded={open}
+          aria-controls={`${id}-form`}
+          aria-label={t('manage.editFor', { name: pool.name })}
+          onClick={() => {
+            if (!open) reset();
+            setOpen((o) => !o);
+          }}
         >
-          {POOL_MODES.map((m) => (
-            <option key={m} value={m}>
-              {t(`mode.${m}`)}
-            </option>
-          ))}
-        </select>
+          {open ? t('common.close') : t('manage.edit')}
+        </button>
       </div>
-      <div className="field field-num">
-        <label htmlFor={`${id}-lock`}>{t('manage.lockMinutes')}</label>
-        <input
-          id={`${id}-lock`}
-          aria-label={t('manage.lockFor', { name: pool.name })}
-          type="number"
-          inputMode="numeric"
-          min={1}
-          max={1440}
-          step={1}
-          value={minutes}
-          onChange={(e) => setMinutes(e.target.value)}
-        />
-      </div>
-      <button type="submit" className="btn" disabled={busy} aria-label={t('manage.saveFor', { name: pool.name })}>
-        {busy ? t('common.saving') : t('common.save')}
-      </button>
-      {error ? (
-        <p className={error.code === 'LOCAL' ? 'form-note' : 'form-error'} role="alert">
-          {error.message}
-        </p>
+      {open ? (
+        <form className="pool-edit" id={`${id}-form`} onSubmit={save} noValidate>
+          <div className="form-row">
+            <div className="field">
+              <label htmlFor={`${id}-name`}>{t('manage.name')}</label>
+              <input id={`${id}-name`} value={name} maxLength={100} onChange={(e) => setName(e.target.value)} />
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-mode`}>{t('manage.mode')}</label>
+              <select id={`${id}-mode`} value={mode} onChange={(e) => setMode(e.target.value as PoolMode)} aria-describedby={`${id}-mode-hint`}>
+                {POOL_MODES.map((m) => (
+                  <option key={m} value={m}>
+                    {t(`mode.${m}`)}
+                  </option>
+                ))}
+              </select>
+              <span className="muted small" id={`${id}-mode-hint`}>
+                {t(`modeHint.${mode}`)}
+              </span>
+            </div>
+            <div className="field field-num">
+              <label htmlFor={`${id}-lock`}>{t('manage.lockMinutes')}</label>
+              <input
+                id={`${id}-lock`}
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={1440}
+                step={1}
+                value={minutes}
+                onChange={(e) => setMinutes(e.target.value)}
+              />
+            </div>
+          </div>
+          <fieldset className="field-set">
+            <legend>{t('manage.previewFields')}</legend>
+            <div className="check-grid">
+              {PREVIEW_FIELDS.map((f) => (
+                <label key={f} className="check">
+                  <input
+                    type="checkbox"
+                    checked={preview.includes(f)}
+                    onChange={() => setPreview((p) => (p.includes(f) ? p.filter((x) => x !== f) : [...p, f]))}
+                  />
+                  <span>{t(`field.${f}`)}</span>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          <fieldset className="field-set">
+            <legend>{t('manage.rules')}</legend>
+            <div className="radio-row">
+              <label className="check">
+                <input type="radio" name={`${id}-own`} checked={!own} onChange={() => setOwn(false)} />
+                <span>{t('manage.followTeam')}</span>
+              </label>
+              <label className="check">
+                <input type="radio" name={`${id}-own`} checked={own} onChange={() => setOwn(true)} />
+                <span>{t('manage.useOwn')}</span>
+              </label>
+            </div>
+            {own ? <RulesEditor value={draft} onChange={setDraft} bad={bad} /> : null}
+          </fieldset>
+          {error ? (
+            <p className={error.code === 'LOCAL' ? 'form-note' : 'form-error'} role="alert">
+              {error.message}
+            </p>
+          ) : null}
+          <div className="form-actions">
+            <button type="submit" className="btn btn-primary" disabled={busy} aria-label={t('manage.saveFor', { name: pool.name })}>
+              {busy ? t('common.saving') : t('common.save')}
+            </button>
+            <button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </form>
       ) : null}
-    </form>
+    </div>
+  );
+}
+
+/** The team's default rules (pools without their own follow them) and the team board switch. */
+function TeamDefaults({ onSaved }: { onSaved: () => void }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const toasts = useToasts();
+  const id = useId();
+  const [seed, setSeed] = useState<PoolRules | null>(null);
+  const [draft, setDraft] = useState<RulesDraft | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [bad, setBad] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ShownError | null>(null);
+  const [board, setBoard] = useState<boolean | null>(null);
+  const [key, setKey] = useState(0);
+
+  useEffect(() => {
+    const c = new AbortController();
+    api.teamRules(c.signal).then(
+      (r) => {
+        setDraft(toDraft(r.rules));
+        setSeed(r.seedDefaults);
+        setLoadError(null);
+      },
+      (err: unknown) => !isAbort(err) && setLoadError(err),
+    );
+    api.teamBoard(c.signal).then(
+      (b) => setBoard(b.enabled),
+      () => undefined,
+    );
+    return () => c.abort();
+  }, [key]);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!draft) return;
+    const parsed = fromDraft(draft);
+    if (parsed.bad.length) {
+      setBad(parsed.bad);
+      return setError({ code: 'LOCAL', message: t('rules.invalid') });
+    }
+    setBad([]);
+    setBusy(true);
+    setError(null);
+    try {
+      const { rules } = await api.setTeamRules(parsed.rules);
+      setDraft(toDraft(rules));
+      toasts.show({ kind: 'success', message: t('team.rulesSaved') });
+      onSaved();
+    } catch (err) {
+      setError(describeError(err, i18n));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const toggleBoard = async (enabled: boolean) => {
+    setBoard(enabled);
+    try {
+      await api.setTeamBoard(enabled);
+      toasts.show({ kind: 'success', message: enabled ? t('team.boardOn') : t('team.boardOff') });
+    } catch (err) {
+      setBoard(!enabled);
+      toasts.show({ kind: 'error', message: describeError(err, i18n).message });
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{t('team.rulesTitle')}</h2>
+      <p className="muted">{t('team.rulesHint')}</p>
+      {loadError && !draft ? (
+        <ErrorState error={loadError} onRetry={() => setKey((k) => k + 1)} />
+      ) : !draft ? (
+        <Loading compact />
+      ) : (
+        <form onSubmit={save} noValidate>
+          <RulesEditor value={draft} onChange={setDraft} bad={bad} />
+          {error ? (
+            <p className={error.code === 'LOCAL' ? 'form-note' : 'form-error'} role="alert">
+              {error.message}
+            </p>
+          ) : null}
+          <div className="form-actions">
+            <button type="submit" className="btn btn-primary" disabled={busy}>
+              {busy ? t('common.saving') : t('team.saveRules')}
+            </button>
+            {seed ? (
+              <button
+                type="button"
+                className="btn"
+                onClick={() => {
+                  setDraft(toDraft(seed));
+                  setBad([]);
+                  setError({ code: 'LOCAL', message: t('team.seedFilled', { summary: rulesSummary(seed, t) }) });
+                }}
+              >
+                {t('team.useSeed')}
+              </button>
+            ) : null}
+          </div>
+        </form>
+      )}
+      <div className="switch-row">
+        <label className="check">
+          <input type="checkbox" checked={board ?? false} disabled={board === null} onChange={(e) => void toggleBoard(e.target.checked)} />
+          <span>{t('team.boardSwitch')}</span>
+        </label>
+        <span className="muted small">{t('team.boardHint')}</span>
+      </div>
+    </section>
   );
 }

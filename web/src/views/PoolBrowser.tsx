@@ -14,8 +14,10 @@ import {
 } from '../api/types.js';
 import { Score } from '../components/Badges.js';
 import { FilterBar } from '../components/FilterBar.js';
+import { ProblemBox } from '../components/ProblemBox.js';
+import { SegmentBar } from '../components/SegmentBar.js';
 import { AttributeList, ContactCard, LeadFacts } from '../components/LeadFacts.js';
-import { Empty, ErrorState } from '../components/States.js';
+import { Empty, ErrorState, Loading } from '../components/States.js';
 import { useI18n } from '../i18n/i18n.js';
 import { describeError, type ShownError } from '../lib/errors.js';
 import {
@@ -377,6 +379,7 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
         showAge={fullView || fields.includes('createdAt')}
         showSearch={fullView || fields.includes('company')}
       />
+      <SegmentBar filters={filters} onApply={setFilters} />
 
       {staleBanner ? (
         <div className="banner" role="status">
@@ -488,10 +491,15 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
                           <tr key={`${id}-err`} className="row-error">
                             <td colSpan={colCount}>
                               <div role="alert" className="row-error-box">
+                                {rowError.rule ? <p className="problem-rule">{t('rule.refusedBy', { rule: rowError.rule })}</p> : null}
                                 <p>
                                   <strong>{lead.company ?? `#${id}`}:</strong> {rowError.message}
                                 </p>
-                                {rowError.unblock ? <p className="unblock">{rowError.unblock}</p> : null}
+                                {rowError.unblock ? (
+                                  <p className="unblock">
+                                    <span className="unblock-label">{t('rule.unblock')}</span> {rowError.unblock}
+                                  </p>
+                                ) : null}
                               </div>
                               <button
                                 type="button"
@@ -580,12 +588,34 @@ function PoolLeadPanel({
   onClaim: () => void;
   onClose: () => void;
 }) {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { isManager } = useAuth();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     heading.current?.focus();
   }, [lead.id]);
-  const hasContact = lead.contact !== undefined && lead.contact !== null;
+  // In a cherry-pick pool with a detail-view limit the list shows a preview: opening the
+  // lead asks for the details, which counts against the limit (and may be refused).
+  const needsDetails = pool.mode === 'cherry_pick' && !isManager && lead.contact === undefined && !gone;
+  const [details, setDetails] = useState<Lead | null>(null);
+  const [detailError, setDetailError] = useState<ShownError | null>(null);
+  useEffect(() => {
+    setDetails(null);
+    setDetailError(null);
+    if (!needsDetails) return;
+    const c = new AbortController();
+    api.lead(lead.id, c.signal).then(
+      ({ lead: full }) => setDetails(full),
+      (err: unknown) => {
+        if (!isAbort(err)) setDetailError(describeError(err, i18n));
+      },
+    );
+    return () => c.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [lead.id, needsDetails]);
+  const shown = details ? { ...lead, ...details } : lead;
+  const hasContact = shown.contact !== undefined && shown.contact !== null;
 
   return (
     <aside
@@ -621,9 +651,15 @@ function PoolLeadPanel({
           </button>
         </div>
       ) : null}
-      {hasContact ? <ContactCard lead={lead} /> : pool.mode === 'pool' ? <p className="muted">{t('pool.hiddenUntilClaim')}</p> : null}
-      <LeadFacts lead={lead} />
-      <AttributeList lead={lead} />
+      {detailError ? <ProblemBox error={detailError} /> : null}
+      {needsDetails && !details && !detailError ? <Loading compact /> : null}
+      {hasContact ? (
+        <ContactCard lead={shown} />
+      ) : pool.mode === 'pool' ? (
+        <p className="muted">{t('pool.hiddenUntilClaim')}</p>
+      ) : null}
+      <LeadFacts lead={shown} />
+      <AttributeList lead={shown} />
     </aside>
   );
 }

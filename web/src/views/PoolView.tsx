@@ -1,9 +1,11 @@
 import { useRef, useState } from 'react';
 import { api } from '../api/client.js';
 import { useLeadStream } from '../api/stream.js';
-import { sameId, type Lead, type Pool } from '../api/types.js';
+import { sameId, type Lead, type Pool, type SkipReason } from '../api/types.js';
 import { ModeBadge } from '../components/Badges.js';
 import { LeadWorkPanel } from '../components/LeadWorkPanel.js';
+import { ProblemBox } from '../components/ProblemBox.js';
+import { SkipMenu } from '../components/SkipMenu.js';
 import { ErrorState, Loading } from '../components/States.js';
 import { useRelease } from '../components/useRelease.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -12,6 +14,7 @@ import { Link, paths } from '../lib/router.js';
 import { useTitle } from '../lib/title.js';
 import { useAuth } from '../state/auth.js';
 import { usePools } from '../state/pools.js';
+import { useToasts } from '../state/toasts.js';
 import { OldestAge } from './HomeView.js';
 import { PoolBrowser } from './PoolBrowser.js';
 
@@ -79,11 +82,12 @@ export function PoolView({ poolId }: { poolId: string }) {
   );
 }
 
-/** A queue: no list, one big "Next lead" button, and the lead it gave you. */
+/** A queue: no list, one big "Next lead" button, and the lead it gave you (with Skip). */
 function QueuePanel({ pool }: { pool: Pool }) {
   const i18n = useI18n();
   const { t, number } = i18n;
   const { user } = useAuth();
+  const toasts = useToasts();
   const { reload: reloadPools } = usePools();
   const [busy, setBusy] = useState(false);
   const [empty, setEmpty] = useState(false);
@@ -91,12 +95,17 @@ function QueuePanel({ pool }: { pool: Pool }) {
   const [lead, setLead] = useState<Lead | null>(null);
   const [hidden, setHidden] = useState(false);
   const [historyKey, setHistoryKey] = useState(0);
+  const [skipOpen, setSkipOpen] = useState(false);
+  const [skipping, setSkipping] = useState(false);
+  const [skipError, setSkipError] = useState<ShownError | null>(null);
   const button = useRef<HTMLButtonElement>(null);
 
   const next = async () => {
     setBusy(true);
     setError(null);
     setEmpty(false);
+    setSkipError(null);
+    setSkipOpen(false);
     try {
       const got = await api.next(pool.id);
       if (got) {
@@ -104,12 +113,35 @@ function QueuePanel({ pool }: { pool: Pool }) {
         setHidden(false);
         reloadPools();
       } else {
+        setLead(null);
         setEmpty(true);
+        requestAnimationFrame(() => button.current?.focus());
       }
     } catch (err) {
       setError(describeError(err, i18n));
+      requestAnimationFrame(() => button.current?.focus());
     } finally {
       setBusy(false);
+    }
+  };
+
+  const skip = async (reason: SkipReason, note?: string) => {
+    if (!lead) return;
+    setSkipping(true);
+    setSkipError(null);
+    try {
+      await api.skip(lead.id, reason, note);
+      const company = lead.company ?? `#${String(lead.id)}`;
+      toasts.show({ kind: 'info', message: t('skip.done', { company, reason: t(`skip.${reason}`) }) });
+      setSkipOpen(false);
+      setLead(null);
+      // Like "Play" in a guided queue: skipping moves straight on to the next lead.
+      await next();
+    } catch (err) {
+      setSkipError(describeError(err, i18n));
+      setSkipOpen(false);
+    } finally {
+      setSkipping(false);
     }
   };
 
@@ -125,7 +157,7 @@ function QueuePanel({ pool }: { pool: Pool }) {
   useLeadStream((m) => {
     if (m.kind === 'event' && lead && sameId(m.event.leadId, lead.id)) {
       if (!sameId(m.event.ownerId, user?.id)) {
-        setLead({ ...lead, status: m.event.status, lockExpiresAt: null });
+        setLead({ ...lead, status: m.event.status, ownerId: m.event.ownerId, lockExpiresAt: null });
       } else {
         api.lead(lead.id).then(({ lead: fresh }) => setLead(fresh), () => undefined);
       }
@@ -170,12 +202,7 @@ function QueuePanel({ pool }: { pool: Pool }) {
             </div>
           ) : null}
         </div>
-        {error ? (
-          <div className="form-error" role="alert">
-            <p>{error.message}</p>
-            {error.unblock ? <p className="unblock">{error.unblock}</p> : null}
-          </div>
-        ) : null}
+        {error ? <ProblemBox error={error} /> : null}
       </section>
       {shownLead ? (
         <section className="queue-lead" aria-label={t('queue.yourLead')}>
@@ -187,6 +214,10 @@ function QueuePanel({ pool }: { pool: Pool }) {
             onRelease={release}
             historyKey={historyKey}
             focusOnOpen
+            onSkip={stillMine ? () => setSkipOpen((o) => !o) : undefined}
+            skipOpen={skipOpen}
+            skipMenu={<SkipMenu busy={skipping} onPick={(r, n) => void skip(r, n)} onCancel={() => setSkipOpen(false)} />}
+            problem={skipError}
           />
           <p className="muted small">{t('queue.takeAnother')}</p>
         </section>

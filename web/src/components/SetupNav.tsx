@@ -1,0 +1,22 @@
+import { useI18n } from '../i18n/i18n.js';
+import { Link, paths, type Route } from '../lib/router.js';
+
+/** The setup pages' own navigation. */
+export function SetupNav({ current }: { current: Route['name'] }) {
+  const { t } = useI18n();
+  const items: [Route['name'], string, string][] = [
+    ['managePools', paths.managePools, t('setup.pools')],
+    ['manageUsers', paths.manageUsers, t('setup.users')],
+    ['manageKeys', paths.manageKeys, t('setup.keys')],
+    ['manageImport', paths.manageImport, t('setup.import')],
+  ];
+  return (
+    <nav className="sub-nav" aria-label={t('setup.nav')}>
+      {items.map(([name, to, label]) => (
+        <Link key={name} to={to} aria-current={current === name ? 'page' : undefined}>
+          {label}
+        </Link>
+      ))}
+    </nav>
+  );
+}
