@@ -9,7 +9,7 @@ import type { LeadInput } from '../core/lead-input.js';
 import { serve, openStore } from '../server/serve.js';
 import { hashPassword } from '../server/passwords.js';
 import { newToken, tokenHash } from '../server/tokens.js';
-import { DEMO_MANAGER, DEMO_PASSWORD, DEMO_REPS } from '../demo/seed-demo.js';
+import { DEMO_ADMIN, DEMO_MANAGER, DEMO_PASSWORD, DEMO_REPS } from '../demo/seed-demo.js';
 import { parseMapping, scanCsv } from './csv-import.js';
 import { exportCommand } from './export-command.js';
 
@@ -48,7 +48,7 @@ program
       `  API:    ${running.url}/api/openapi.json`,
     ];
     if (running.seeded || o.demo) {
-      lines.push('', `Demo logins (password "${DEMO_PASSWORD}"):`, `  manager  ${DEMO_MANAGER}`, `  reps     ${DEMO_REPS[0]} … ${DEMO_REPS[DEMO_REPS.length - 1]}`);
+      lines.push('', `Demo logins (password "${DEMO_PASSWORD}"):`, `  manager  ${DEMO_MANAGER}`, `  reps     ${DEMO_REPS[0]} … ${DEMO_REPS[DEMO_REPS.length - 1]}`, `  admin    ${DEMO_ADMIN}`);
     }
     console.log(lines.join('\n') + '\n');
     let stopping = false;

@@ -1,5 +1,5 @@
 import type { PoolRules } from './fair-play.js';
-import { AGE_BUCKET_LABELS, cherryPickIndex, durationStats, gini, industryTilt, type DurationStats, type MetricsFacts, type RepFacts } from './metrics.js';
+import { AGE_BUCKET_LABELS, cherryPickIndex, durationStats, gini, industryTilt, type DailyDuration, type DurationStats, type MetricsFacts, type RepFacts } from './metrics.js';
 
 export interface RepRow {
   userId: number;
@@ -24,6 +24,8 @@ export interface RepRow {
 export interface Overview {
   range: { from: number; to: number; poolId: number | null };
   arrivalToClaim: DurationStats;
+  /** Time to claim by day: the chart over time. */
+  arrivalToClaimDaily: DailyDuration[];
   claimToContact: DurationStats;
   waiting: { poolId: number; poolName: string; total: number; oldestAt: number | null; buckets: { label: string; count: number }[] }[];
   reps: RepRow[];
@@ -87,6 +89,7 @@ export function buildOverview(input: OverviewInput): Overview {
   return {
     range: input.range,
     arrivalToClaim: durationStats(facts.arrivalToClaimMs),
+    arrivalToClaimDaily: facts.arrivalToClaimDaily,
     claimToContact: durationStats(facts.claimToContactMs),
     waiting: facts.waiting.map((w) => ({
       poolId: w.poolId,

@@ -94,6 +94,8 @@ export interface RepFacts {
 export interface MetricsFacts {
   /** Arrival to claim, ascending, for claims in the range. */
   arrivalToClaimMs: number[];
+  /** The same by UTC day of the claim, for a chart over time. */
+  arrivalToClaimDaily: DailyDuration[];
   /** Claim to first contact, ascending. */
   claimToContactMs: number[];
   perRep: RepFacts[];
@@ -102,4 +104,21 @@ export interface MetricsFacts {
   waiting: { poolId: number; buckets: number[]; oldestAt: number | null }[];
   reviewWaiting: number;
   refusals: { userId: number; rule: string; count: number }[];
+}
+
+export interface DailyDuration extends DurationStats {
+  /** Start of the UTC day, epoch ms. */
+  day: number;
+}
+
+/** Groups (when, how long) pairs by UTC day, each day with its mean, p50 and p90. */
+export function dailyDurations(pairs: readonly { at: number; ms: number }[]): DailyDuration[] {
+  const byDay = new Map<number, number[]>();
+  for (const p of pairs) {
+    const day = Math.floor(p.at / 86_400_000) * 86_400_000;
+    let list = byDay.get(day);
+    if (!list) byDay.set(day, (list = []));
+    list.push(p.ms);
+  }
+  return [...byDay.entries()].sort((a, b) => a[0] - b[0]).map(([day, list]) => ({ day, ...durationStats(list.sort((a, b) => a - b)) }));
 }

@@ -109,6 +109,10 @@ export interface User {
   name: string;
   role: Role;
   createdAt: number;
+  /** The web UI's language ('en' | 'de'); null follows the browser. */
+  locale: string | null;
+  /** IANA time zone for dates in the web UI; null follows the browser. */
+  timeZone: string | null;
 }
 
 /** Who did something: a person, an integration key, or the system itself (a timer). */

@@ -7,6 +7,7 @@ import { SEED_RULES } from '../core/fair-play.js';
 
 export const DEMO_PASSWORD = 'demo';
 export const DEMO_MANAGER = 'manager@demo.test';
+export const DEMO_ADMIN = 'admin@demo.test';
 export const DEMO_REPS = Array.from({ length: 8 }, (_, i) => `rep${i + 1}@demo.test`);
 
 const SEEDER: Actor = { kind: 'system', name: 'demo seed' };
@@ -19,6 +20,7 @@ const SEEDER: Actor = { kind: 'system', name: 'demo seed' };
 export async function seedDemo(store: Store, now: number, leadCount = 400): Promise<void> {
   const hash = await hashPassword(DEMO_PASSWORD);
   await store.createUser({ email: DEMO_MANAGER, name: 'Maria Manager', role: 'manager', passwordHash: hash }, SEEDER, now);
+  await store.createUser({ email: DEMO_ADMIN, name: 'Alex Admin', role: 'admin', passwordHash: hash }, SEEDER, now);
   const repNames = ['Anna Becker', 'Ben Schulz', 'Clara Wagner', 'David Hoffmann', 'Emma Richter', 'Felix Klein', 'Greta Wolf', 'Hannes Neumann'];
   for (const [i, email] of DEMO_REPS.entries()) {
     await store.createUser({ email, name: repNames[i]!, role: 'rep', passwordHash: hash }, SEEDER, now);

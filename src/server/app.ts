@@ -188,7 +188,7 @@ function toAppError(err: FastifyError & { validation?: SchemaError[]; validation
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError('PAYLOAD_TOO_LARGE', 'The body is too large (8 MB at most; send at most 1,000 leads per batch).');
+      return new AppError('PAYLOAD_TOO_LARGE', `The body is too large for this route: ${err.message}`);
   }
   if (err instanceof SyntaxError) return new AppError('MALFORMED_JSON', `The body is not valid JSON: ${err.message}`, { field: '(body)' });
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {

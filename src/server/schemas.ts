@@ -212,7 +212,15 @@ export const EventBody = Type.Object(
 );
 
 export const UserBody = Type.Object(
-  { id: Type.Integer(), email: Type.String(), name: Type.String(), role: Type.Enum([...ROLES]), createdAt: DateTime },
+  {
+    id: Type.Integer(),
+    email: Type.String(),
+    name: Type.String(),
+    role: Type.Enum([...ROLES]),
+    createdAt: DateTime,
+    locale: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    timeZone: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  },
   { $id: 'User' },
 );
 

@@ -65,7 +65,7 @@ export function poolJson(p: Pool, teamRules: PoolRules, stats?: PoolStats): Reco
 }
 
 export function userJson(u: User): Record<string, unknown> {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, createdAt: iso(u.createdAt) };
+  return { id: u.id, email: u.email, name: u.name, role: u.role, createdAt: iso(u.createdAt), locale: u.locale, timeZone: u.timeZone };
 }
 
 export function eventJson(e: LeadEvent): Record<string, unknown> {

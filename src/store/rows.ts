@@ -106,10 +106,12 @@ export interface UserRow {
   role: string;
   password_hash: string | null;
   created_at: number | string;
+  locale?: string | null;
+  time_zone?: string | null;
 }
 
 export function userFromRow(r: UserRow): User {
-  return { id: num(r.id), email: r.email, name: r.name, role: r.role as Role, createdAt: num(r.created_at) };
+  return { id: num(r.id), email: r.email, name: r.name, role: r.role as Role, createdAt: num(r.created_at), locale: r.locale ?? null, timeZone: r.time_zone ?? null };
 }
 
 export interface ApiKeyRow {

@@ -36,6 +36,7 @@ export interface Store {
   getUser(id: number): Promise<User | null>;
   findUserByEmail(email: string): Promise<(User & { passwordHash: string | null }) | null>;
   listUsers(): Promise<User[]>;
+  setUserPreferences(userId: number, prefs: { locale?: string | null; timeZone?: string | null }): Promise<User>;
   countUsers(): Promise<number>;
 
   createSession(session: { tokenHash: string; userId: number; expiresAt: number }, now: number): Promise<void>;

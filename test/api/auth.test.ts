@@ -27,7 +27,7 @@ describe('signing in', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.token).toMatch(/^lps_/);
-    expect(body.user).toEqual({ id: rep.id, email: rep.email, name: expect.any(String), role: 'rep', createdAt: expect.any(String) });
+    expect(body.user).toEqual({ id: rep.id, email: rep.email, name: expect.any(String), role: 'rep', createdAt: expect.any(String), locale: null, timeZone: null });
     expect(JSON.stringify(body)).not.toMatch(/argon|hash/i);
     expect(Date.parse(body.expiresAt)).toBe(env.clock.now() + 12 * 3600_000);
   });

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { AppError } from '../../core/errors.js';
+import { AppError, validationError } from '../../core/errors.js';
+import { errorResponses } from '../schemas.js';
 import { userActor } from '../auth.js';
 import { leadJson, userJson } from '../views.js';
 
@@ -14,6 +15,35 @@ export async function meRoutes(fastify: FastifyInstance): Promise<void> {
     if (!user) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.');
     return { user: userJson(user) };
   });
+
+  app.patch(
+    '/me',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Your preferences: language and time zone of the web UI (null: the browser decides)',
+        body: Type.Object(
+          {
+            locale: Type.Optional(Type.Union([Type.Enum(['en', 'de']), Type.Null()])),
+            timeZone: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: Type.Object({ user: Type.Ref('User') }), ...errorResponses(400) },
+      },
+    },
+    async (req) => {
+      const tz = req.body.timeZone;
+      if (tz) {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+        } catch {
+          throw validationError([{ field: 'timeZone', problem: `"${tz}" is not a time zone (use an IANA name like Europe/Berlin)` }]);
+        }
+      }
+      return { user: userJson(await store.setUserPreferences(userActor(req).userId, req.body)) };
+    },
+  );
 
   app.get(
     '/me/leads',

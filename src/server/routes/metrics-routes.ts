@@ -67,6 +67,7 @@ export async function metricsRoutes(fastify: FastifyInstance): Promise<void> {
             {
               range: Type.Object({ from: Type.Number(), to: Type.Number(), poolId: Type.Union([Type.Integer(), Type.Null()]) }),
               arrivalToClaim: Duration,
+              arrivalToClaimDaily: Type.Array(Type.Object({ day: Type.Number({ description: 'UTC day start, epoch ms' }), count: Type.Integer(), meanMs: Type.Union([Type.Number(), Type.Null()]), p50Ms: Type.Union([Type.Number(), Type.Null()]), p90Ms: Type.Union([Type.Number(), Type.Null()]) })),
               claimToContact: Duration,
               waiting: Type.Array(Type.Record(Type.String(), Type.Unknown())),
               reps: Type.Array(Type.Record(Type.String(), Type.Unknown())),

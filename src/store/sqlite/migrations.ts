@@ -237,6 +237,9 @@ ALTER TABLE users ADD COLUMN capacity INTEGER;
 ALTER TABLE users ADD COLUMN weight REAL NOT NULL DEFAULT 1;
 ALTER TABLE users ADD COLUMN hours TEXT;
 ALTER TABLE users ADD COLUMN caps TEXT NOT NULL DEFAULT '{}';
+-- A person's language and time zone for the web UI (null: the browser's).
+ALTER TABLE users ADD COLUMN locale TEXT;
+ALTER TABLE users ADD COLUMN time_zone TEXT;
 
 CREATE TABLE named_accounts (
   id         INTEGER PRIMARY KEY,

@@ -32,7 +32,7 @@ import {
   type RuleSet,
   type WorkingHours,
 } from '../../core/routing/index.js';
-import { AGE_BUCKETS_MIN, type MetricsFacts, type RepFacts } from '../../core/metrics.js';
+import { AGE_BUCKETS_MIN, dailyDurations, type MetricsFacts, type RepFacts } from '../../core/metrics.js';
 import { apiKeyFromRow, eventActorColumns, eventFromRow, leadFromRow, poolFromRow, userFromRow } from '../rows.js';
 import type { ApiKeyRow, EventRow, LeadRow, PoolRow, UserRow } from '../rows.js';
 import type { Database } from '../db.js';
@@ -171,6 +171,17 @@ export class SqliteStore implements Store {
 
   async listUsers(): Promise<User[]> {
     return (this.#s('SELECT * FROM users ORDER BY id').all() as UserRow[]).map(userFromRow);
+  }
+
+  async setUserPreferences(userId: number, prefs: { locale?: string | null; timeZone?: string | null }): Promise<User> {
+    const before = this.#s('SELECT * FROM users WHERE id = ?').get(userId) as UserRow | undefined;
+    if (!before) throw new AppError('USER_NOT_FOUND', `There is no user ${userId}.`, { userId });
+    const row = this.#s('UPDATE users SET locale = ?, time_zone = ? WHERE id = ? RETURNING *').get(
+      prefs.locale !== undefined ? prefs.locale : (before.locale ?? null),
+      prefs.timeZone !== undefined ? prefs.timeZone : (before.time_zone ?? null),
+      userId,
+    ) as UserRow;
+    return userFromRow(row);
   }
 
   async countUsers(): Promise<number> {
@@ -1295,7 +1306,9 @@ export class SqliteStore implements Store {
     const pool = range.poolId ?? null;
     const inRange = `claimed_at >= ? AND claimed_at < ? AND (? IS NULL OR pool_id = ?) AND source <> 'manager'`;
     const args = [range.from, range.to, pool, pool];
-    const arrivalToClaimMs = (this.#s(`SELECT claimed_at - lead_created_at AS d FROM claims WHERE ${inRange} ORDER BY d`).all(...args) as { d: number }[]).map((r) => r.d);
+    const waits = this.#s(`SELECT claimed_at AS at, claimed_at - lead_created_at AS d FROM claims WHERE ${inRange} ORDER BY d`).all(...args) as { at: number; d: number }[];
+    const arrivalToClaimMs = waits.map((r) => r.d);
+    const arrivalToClaimDaily = dailyDurations(waits.map((r) => ({ at: r.at, ms: r.d })));
     const contact = this.#s(`SELECT user_id, first_contact_at - claimed_at AS d FROM claims WHERE ${inRange} AND first_contact_at IS NOT NULL ORDER BY d`).all(...args) as {
       user_id: number;
       d: number;
@@ -1356,7 +1369,7 @@ export class SqliteStore implements Store {
           WHERE type = 'lead.claim_refused' AND at >= ? AND at < ? AND (? IS NULL OR pool_id = ?) GROUP BY actor_id, rule`,
       ).all(...args) as { user_id: number; rule: string; n: number }[]
     ).map((r) => ({ userId: r.user_id, rule: r.rule, count: r.n }));
-    return { arrivalToClaimMs, claimToContactMs: contact.map((c) => c.d).sort((a, b) => a - b), perRep: [...perRep.values()], bySource, waiting, reviewWaiting, refusals };
+    return { arrivalToClaimMs, arrivalToClaimDaily, claimToContactMs: contact.map((c) => c.d).sort((a, b) => a - b), perRep: [...perRep.values()], bySource, waiting, reviewWaiting, refusals };
   }
 
   async claimCountsSince(since: number): Promise<{ userId: number; poolId: number; claims: number }[]> {
