@@ -220,6 +220,9 @@ export const UserBody = Type.Object(
     createdAt: DateTime,
     locale: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     timeZone: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    team: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "A rep's team (GET /me)." })),
+    tier: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "A rep's performance tier (GET /me)." })),
+    availability: Type.Optional(Type.Enum(['available', 'away'])),
   },
   { $id: 'User' },
 );

@@ -13,7 +13,8 @@ export async function meRoutes(fastify: FastifyInstance): Promise<void> {
   app.get('/me', { schema: { tags: ['me'], summary: 'Who you are signed in as', response: { 200: Type.Object({ user: Type.Ref('User') }) } } }, async (req) => {
     const user = await store.getUser(userActor(req).userId);
     if (!user) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.');
-    return { user: userJson(user) };
+    const rep = user.role === 'rep' ? await store.getRep(user.id) : null;
+    return { user: { ...userJson(user), ...(rep ? { team: rep.team, tier: rep.tier, availability: rep.availability } : {}) } };
   });
 
   app.patch(
