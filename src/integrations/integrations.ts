@@ -1,0 +1,27 @@
+import type { Store } from '../store/store.js';
+import type { IntegrationStore } from '../store/integration-store.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { SqliteIntegrationStore } from '../store/sqlite/integration-store-sqlite.js';
+import type { Clock } from '../core/clock.js';
+import { WebhookDispatcher, type DispatcherOptions } from './webhook-dispatcher.js';
+
+const byStore = new WeakMap<Store, IntegrationStore>();
+
+/**
+ * The integrations' storage beside a core store: one per store, on the same connection.
+ * Null on PostgreSQL until its IntegrationStore exists (the event export still works there).
+ */
+export function integrationStoreOf(store: Store): IntegrationStore | null {
+  const known = byStore.get(store);
+  if (known) return known;
+  if (!(store instanceof SqliteStore)) return null;
+  const made = new SqliteIntegrationStore(store.db);
+  byStore.set(store, made);
+  return made;
+}
+
+/** The webhook dispatcher for a running server, or null where the store has no integrations yet. */
+export function webhookDispatcherFor(store: Store, clock: Clock, opts: DispatcherOptions = {}): WebhookDispatcher | null {
+  const integrations = integrationStoreOf(store);
+  return integrations ? new WebhookDispatcher(store, integrations, clock, opts) : null;
+}
