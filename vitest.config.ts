@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Test files run side by side; small PostgreSQL pools keep them under the server's 100 connections.
+    env: { LEADPOOL_PG_POOL_SIZE: '3' },
     reporters: ['default'],
   },
 });

@@ -1,5 +1,9 @@
 import type { PoolRules, RuleRefusal } from '../core/fair-play.js';
 import { DAY } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
+import { conditionMatches, type Condition, type NamedAccount, type PoolAccess } from '../core/routing/index.js';
+import { leadForRouting } from '../core/lead-routing.js';
+import type { Lead } from '../core/types.js';
 
 /** Helpers both stores share: small facts about claims that are not SQL. */
 
@@ -29,4 +33,20 @@ export function withLead(refusal: RuleRefusal, leadId: number | null, poolId: nu
 export function withoutDiversity(rules: PoolRules): PoolRules {
   const { diversity: _ignored, ...rest } = rules;
   return rest;
+}
+
+/**
+ * Performance-based access at the claim: a tier kept out of a pool is refused; a tier limited
+ * to a filtered part is refused leads outside it. Returns the filter (for take-next), or null.
+ */
+export function tierAccessDecision(access: Record<string, PoolAccess>, tier: string | null, lead: Lead | null, account: NamedAccount | null): Condition | null {
+  const a = tier === null ? undefined : access[tier];
+  if (a === undefined || a === 'full' || a === 'preview') return null;
+  if (a === 'none') {
+    throw new AppError('FORBIDDEN', `This pool is not open to your tier (${tier}); leads are pushed to you instead.`, { tier, reason: 'tier_access' });
+  }
+  if (lead === null) return a.filter;
+  const m = conditionMatches(a.filter, leadForRouting(lead), account);
+  if (!m.matched) throw new AppError('FORBIDDEN', `Your tier (${tier}) works a filtered part of this pool, and lead ${lead.id} is outside it: ${m.why}.`, { tier, reason: 'tier_filter' });
+  return a.filter;
 }

@@ -77,7 +77,14 @@ export async function streamRoutes(app: FastifyInstance): Promise<void> {
       // it arrives live; the replay goes first in the same queue, so order holds.
       let queue: Promise<void> = Promise.resolve();
       const send = (events: LeadEvent[]) => {
-        queue = queue.then(() => deliver(events)).catch(() => undefined);
+        queue = queue
+          .then(() => deliver(events))
+          .catch((err: unknown) => {
+            // Never skip changes silently: end the stream, and the client's reconnect with
+            // Last-Event-ID replays from the history what this one could not send.
+            req.log.error({ err }, 'live stream delivery failed; closing it so the client resumes');
+            close();
+          });
       };
       const upTo = hub.lastId;
       if (Number.isInteger(resumeFrom) && resumeFrom > 0 && resumeFrom < upTo) {

@@ -10,7 +10,7 @@ import type { LeadInput } from '../../core/lead-input.js';
 import { DEFAULT_LOCK_TTL_SECONDS, DEFAULT_PREVIEW_FIELDS } from '../../core/types.js';
 import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRules, type RepClaimState } from '../../core/fair-play.js';
 import { BANDS, emptyMix, industryShare, scorePercentile, type PoolMix } from '../../core/pool-mix.js';
-import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, startOfUtcWeek, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
+import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, startOfUtcWeek, tierAccessDecision, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
 import type { ActivityType, Actor, ApiKeyScope, EventType, Lead, LeadEvent, Pool, User, WorkStatus } from '../../core/types.js';
 import type { ApiKey, InsertOptions, InsertResult, MetricsRange, NewAccount, NewPool, NewUser, PoolPatch, PoolStats, RepPatch, RepSettings, RoutingVersion, SkipReason, Store, UserActor } from '../store.js';
 import {
@@ -642,17 +642,8 @@ export class SqliteStore implements Store {
   /** Performance-based access: a tier kept out of a pool, or limited to a filtered part of it, is refused the rest. */
   #checkTierAccess(access: Record<string, PoolAccess>, userId: number, leadId: number | null): Condition | null {
     const tier = (this.#s('SELECT tier FROM users WHERE id = ?').get(userId) as { tier: string | null } | undefined)?.tier ?? null;
-    const a = tier === null ? undefined : access[tier];
-    if (a === undefined || a === 'full' || a === 'preview') return null;
-    if (a === 'none') {
-      throw new AppError('FORBIDDEN', `This pool is not open to your tier (${tier}); leads are pushed to you instead.`, { tier, reason: 'tier_access' });
-    }
-    if (leadId === null) return a.filter;
-    const lead = this.#mustLead(leadId);
-    const account = this.#routingConfig().accounts.match(lead);
-    const m = conditionMatches(a.filter, leadForRouting(lead), account);
-    if (!m.matched) throw new AppError('FORBIDDEN', `Your tier (${tier}) works a filtered part of this pool, and lead ${leadId} is outside it: ${m.why}.`, { tier, reason: 'tier_filter' });
-    return a.filter;
+    const lead = leadId === null ? null : this.#mustLead(leadId);
+    return tierAccessDecision(access, tier, lead, lead ? this.#routingConfig().accounts.match(lead) : null);
   }
 
   // ------------------------------------------------------------------ fair play
