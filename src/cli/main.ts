@@ -12,6 +12,7 @@ import { newToken, tokenHash } from '../server/tokens.js';
 import { DEMO_ADMIN, DEMO_MANAGER, DEMO_PASSWORD, DEMO_REPS } from '../demo/seed-demo.js';
 import { parseMapping, scanCsv } from './csv-import.js';
 import { exportCommand } from './export-command.js';
+import { registerSimulateCommand } from './simulate-command.js';
 
 const CLI: Actor = { kind: 'system', name: 'leadpool CLI' };
 
@@ -228,6 +229,7 @@ program
   });
 
 program.addCommand(exportCommand());
+registerSimulateCommand(program);
 
 function fail(message: string): never {
   console.error(`leadpool: ${message}`);
