@@ -154,7 +154,7 @@ export async function openStore(kind: StoreKind, pgdb: PgTestDatabase | null): P
   if (!pgdb) throw new Error('PostgreSQL test database is not ready');
   const url = await pgdb.freshSchema();
   const open = async () => {
-    const s = new PostgresStore({ connectionString: url, poolSize: 6 });
+    const s = new PostgresStore({ connectionString: url, poolSize: 3 }); // test files run side by side: stay well under max_connections
     await s.migrate();
     opened.push(s);
     return s;

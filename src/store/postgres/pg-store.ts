@@ -8,13 +8,13 @@ import { AGE_BUCKETS_MIN, dailyDurations, type MetricsFacts, type RepFacts } fro
 import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, startOfUtcWeek, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
 import { tierAccessDecision } from '../store-common.js';
 import { leadForRouting } from '../../core/lead-routing.js';
+import { escalationRecord, planEscalation } from '../../core/escalation-plan.js';
 import {
   AccountIndex,
   conditionMatches,
   type Condition,
   EMPTY_ROTATION,
   escalationDueAt,
-  nextEscalation,
   normaliseCompany,
   pickRep,
   routeLead,
@@ -632,7 +632,7 @@ export class PostgresStore implements Store {
         const plan: RowPlan = { poolId: l.poolId ?? defaultPoolId, priority: l.priority ?? 0, status: 'available', ownerId: null, lockExpiresAt: null, trace: null, via: l.poolId !== undefined ? 'poolId' : 'default_pool' };
         if (l.poolId === undefined) {
           if (routing === null) {
-            const config = await this.#routingConfig();
+            const config = await this.#routingConfig(c);
             if (config.ruleSet.rules.length > 0) {
               await c.query('SELECT pg_advisory_xact_lock($1::int, 0)', [ROUTING_LOCK_SPACE]);
               routing = { config, reps: await this.#repProfiles(c, now, null), rotations: await this.#allRotations(c), changed: new Set() };
@@ -919,10 +919,10 @@ export class PostgresStore implements Store {
         const pool = await this.#pool(c, Number(target.pool_id));
         if (pool?.access) {
           const lead = await this.#mustLead(c, leadId);
-          const config = await this.#routingConfig();
+          const config = await this.#routingConfig(c);
           tierAccessDecision(pool.access, await this.#tierOf(c, actor.userId), lead, config.accounts.match(lead));
         }
-        const rules = target.rules ?? (await this.#teamRules());
+        const rules = target.rules ?? (await this.#teamRules(c));
         const refusal = checkClaimRules(rules, await this.#repState(c, actor.userId, Number(target.pool_id), rules, now), target.score);
         if (refusal) throw withLead(refusal, leadId, Number(target.pool_id));
         const r = await this.#one<ClaimByIdResult>(c, CLAIM_BY_ID_SQL, [
@@ -966,7 +966,7 @@ export class PostgresStore implements Store {
         if (!pool) throw new AppError('POOL_NOT_FOUND', `There is no pool ${poolId}.`, { poolId });
         const filter = pool.access ? tierAccessDecision(pool.access, await this.#tierOf(c, actor.userId), null, null) : null;
         // In a queue nobody chooses, so diversity has nothing to judge; the limits on volume hold.
-        const rules = withoutDiversity(pool.rules ?? (await this.#teamRules()));
+        const rules = withoutDiversity(pool.rules ?? (await this.#teamRules(c)));
         const refusal = checkClaimRules(rules, await this.#repState(c, actor.userId, poolId, rules, now), 0);
         if (refusal) throw withLead(refusal, null, poolId);
         if (filter) return this.#claimNextInFilter(c, pool, filter, actor, now);
@@ -996,7 +996,7 @@ export class PostgresStore implements Store {
         ORDER BY l.priority DESC, l.created_at, l.id LIMIT 500 FOR UPDATE OF l SKIP LOCKED`,
       [pool.id, actor.userId],
     );
-    const config = await this.#routingConfig();
+    const config = await this.#routingConfig(c);
     const pick = front.map(leadFromRow).find((l) => conditionMatches(filter, leadForRouting(l), config.accounts.match(l)).matched);
     if (!pick) return null;
     const source = pool.mode === 'queue' ? 'queue' : pool.mode;
@@ -1010,7 +1010,7 @@ export class PostgresStore implements Store {
     if (!row) return null;
     const lead = leadFromRow(row);
     await this.#recordHandedClaim(c, lead, actor.userId, source, now);
-    const threshold = (pool.rules ?? (await this.#teamRules())).diversity?.threshold ?? DEFAULT_HOT_THRESHOLD;
+    const threshold = (pool.rules ?? (await this.#teamRules(c))).diversity?.threshold ?? DEFAULT_HOT_THRESHOLD;
     await c.query(
       `INSERT INTO rep_pool_counters (user_id, pool_id, views_since_claim, ratio_credits) VALUES ($1, $2, 0, $3)
        ON CONFLICT (user_id, pool_id) DO UPDATE SET views_since_claim = 0, ratio_credits = rep_pool_counters.ratio_credits + excluded.ratio_credits`,
@@ -1034,10 +1034,10 @@ export class PostgresStore implements Store {
   #teamRulesCache: { at: number; rules: PoolRules } | null = null;
 
   /** Read at most once a second, as on SQLite: every claim in a pool without its own rules needs them. */
-  async #teamRules(): Promise<PoolRules> {
+  async #teamRules(q: Q = this.pool): Promise<PoolRules> {
     const t = Date.now();
     if (this.#teamRulesCache && t - this.#teamRulesCache.at < 1000) return this.#teamRulesCache.rules;
-    const r = await this.#one<{ value: PoolRules }>(this.pool, `SELECT value FROM team_settings WHERE key = 'rules'`);
+    const r = await this.#one<{ value: PoolRules }>(q, `SELECT value FROM team_settings WHERE key = 'rules'`);
     const rules = r ? r.value : {};
     this.#teamRulesCache = { at: t, rules };
     return rules;
@@ -1163,7 +1163,7 @@ export class PostgresStore implements Store {
       this.#tx(async (c) => {
         const lead = await this.#mustLead(c, leadId);
         const pool = (await this.#pool(c, lead.poolId))!;
-        const rules = pool.rules ?? (await this.#teamRules());
+        const rules = pool.rules ?? (await this.#teamRules(c));
         if (lead.status !== 'available' || rules.detailViewLimit === undefined) return lead;
         await this.#repLock(c, actor.userId);
         const r = await this.#one<{ views_since_claim: number }>(c, 'SELECT views_since_claim FROM rep_pool_counters WHERE user_id = $1 AND pool_id = $2', [
@@ -1200,7 +1200,7 @@ export class PostgresStore implements Store {
           });
         }
         const pool = (await this.#pool(c, before.poolId))!;
-        const rules = pool.rules ?? (await this.#teamRules());
+        const rules = pool.rules ?? (await this.#teamRules(c));
         const r = await this.#one<{ skips_in_row: number }>(c, 'SELECT skips_in_row FROM rep_pool_counters WHERE user_id = $1 AND pool_id = $2', [actor.userId, pool.id]);
         const refusal = checkSkip(rules, r?.skips_in_row ?? 0);
         if (refusal) throw withLead(refusal, leadId, pool.id);
@@ -1675,13 +1675,17 @@ export class PostgresStore implements Store {
   /** Rules and accounts change rarely; they are read again at most once a second (as on SQLite). */
   #routingCache: { at: number; config: RoutingConfig } | null = null;
 
-  async #routingConfig(): Promise<RoutingConfig> {
+  /**
+   * Inside a transaction, pass its client: taking a second connection from the pool while
+   * holding one (and maybe an advisory lock) starves the pool under load and deadlocks.
+   */
+  async #routingConfig(q: Q = this.pool): Promise<RoutingConfig> {
     const t = Date.now();
     if (this.#routingCache && t - this.#routingCache.at < 1000) return this.#routingCache.config;
-    const current = await this.#one<{ rules: RuleSet }>(this.pool, 'SELECT rules FROM routing_versions ORDER BY version DESC LIMIT 1');
-    const defaultPool = await this.#one<{ id: string }>(this.pool, 'SELECT id FROM pools ORDER BY is_default DESC, id LIMIT 1');
+    const current = await this.#one<{ rules: RuleSet }>(q, 'SELECT rules FROM routing_versions ORDER BY version DESC LIMIT 1');
+    const defaultPool = await this.#one<{ id: string }>(q, 'SELECT id FROM pools ORDER BY is_default DESC, id LIMIT 1');
     const ruleSet: RuleSet = current ? current.rules : { rules: [], defaultPoolId: defaultPool ? Number(defaultPool.id) : 0 };
-    const accounts = new AccountIndex((await this.#rows<AccountRow>(this.pool, 'SELECT * FROM named_accounts')).map(accountFromRow));
+    const accounts = new AccountIndex((await this.#rows<AccountRow>(q, 'SELECT * FROM named_accounts')).map(accountFromRow));
     const config = { ruleSet, accounts };
     this.#routingCache = { at: t, config };
     return config;
@@ -1772,67 +1776,41 @@ export class PostgresStore implements Store {
     if (!row) return [];
     const lead = leadFromRow(row);
     const pool = await this.#pool(c, lead.poolId);
-    const clear = () => c.query('UPDATE leads SET escalation_due_at = NULL WHERE id = $1', [leadId]);
-    if (lead.status !== 'available' || !pool?.escalation) {
-      await clear();
-      return [];
+    const plan = planEscalation(lead, row.escalation_step, pool, now);
+    switch (plan.kind) {
+      case 'clear':
+        await c.query('UPDATE leads SET escalation_due_at = NULL WHERE id = $1', [leadId]);
+        return [];
+      case 'later':
+        await c.query('UPDATE leads SET escalation_due_at = $1 WHERE id = $2', [plan.dueAt, leadId]);
+        return [];
+      case 'review': {
+        await c.query(`UPDATE leads SET status = 'review', escalation_step = $1, escalation_due_at = NULL, updated_at = $2 WHERE id = $3`, [plan.step, now, leadId]);
+        return [await this.#event(c, 'lead.escalated', SYSTEM_ESCALATION, now, { leadId, poolId: lead.poolId, ...escalationRecord(plan, null) })];
+      }
+      case 'assign': {
+        await this.#routingLock(c);
+        const reps = (await this.#repProfiles(c, now, leadId)).filter((r) => plan.team === null || r.team === plan.team);
+        const rotationKey = plan.team ?? '*';
+        const pick = pickRep(plan.strategy, reps, await this.#rotation(c, rotationKey), now);
+        await this.#saveRotation(c, rotationKey, pick.next, now);
+        const skipped = pick.skipped.map((sk) => ({ ...sk, name: reps.find((r) => r.userId === sk.userId)?.name ?? '' }));
+        if (!pick.chosen) {
+          await c.query('UPDATE leads SET escalation_step = $1, escalation_due_at = $2, updated_at = $3 WHERE id = $4', [plan.step, plan.laterDueAt, now, leadId]);
+          return [await this.#event(c, 'lead.escalated', SYSTEM_ESCALATION, now, { leadId, poolId: lead.poolId, ...escalationRecord(plan, { chosen: null, skipped }) })];
+        }
+        const expires = lockExpiry(pool!, now);
+        const updated = await this.#one<LeadRow>(
+          c,
+          `UPDATE leads SET status = 'assigned', owner_id = $1, claimed_at = $2, claim_source = $3, lock_expires_at = $4, escalation_step = $5, escalation_due_at = NULL, updated_at = $2
+            WHERE id = $6 AND status = 'available' RETURNING *`,
+          [pick.chosen.userId, now, plan.source, expires, plan.step, leadId],
+        );
+        await this.#recordHandedClaim(c, leadFromRow(updated!), pick.chosen.userId, plan.source, now);
+        const r = escalationRecord(plan, { chosen: pick.chosen, skipped, lockExpiresAt: expires });
+        return [await this.#event(c, 'lead.escalated', SYSTEM_ESCALATION, now, { leadId, poolId: lead.poolId, ...r })];
+      }
     }
-    const next = nextEscalation(pool.escalation, { createdAt: lead.createdAt, escalationStep: row.escalation_step }, now);
-    if (!next) {
-      await clear();
-      return [];
-    }
-    if (!next.due) {
-      await c.query('UPDATE leads SET escalation_due_at = $1 WHERE id = $2', [next.dueAt, leadId]);
-      return [];
-    }
-    const step = next.step;
-    const stepNo = next.stepIndex + 1;
-    const later = escalationDueAt(pool.escalation, { createdAt: lead.createdAt, escalationStep: stepNo });
-    const label = step === 'backstop' ? `backstop after ${pool.escalation.backstopHours} h` : `step ${stepNo}: after ${step.afterMinutes} min`;
-    if (step !== 'backstop' && step.action.type === 'review') {
-      await c.query(`UPDATE leads SET status = 'review', escalation_step = $1, escalation_due_at = NULL, updated_at = $2 WHERE id = $3`, [stepNo, now, leadId]);
-      return [await this.#event(c, 'lead.escalated', SYSTEM_ESCALATION, now, { leadId, poolId: lead.poolId, reason: `${label} unclaimed: manager review`, data: { step: stepNo, action: 'review' } })];
-    }
-    // The backstop hands the lead to whoever of the whole team carries the least.
-    const assign = step === 'backstop' ? { team: null, strategy: 'least_loaded' as const } : step.action.type === 'assign' ? step.action : null;
-    if (!assign) return [];
-    const { team, strategy } = assign;
-    await this.#routingLock(c);
-    const reps = (await this.#repProfiles(c, now, leadId)).filter((r) => team === null || r.team === team);
-    const rotationKey = team ?? '*';
-    const pick = pickRep(strategy, reps, await this.#rotation(c, rotationKey), now);
-    await this.#saveRotation(c, rotationKey, pick.next, now);
-    const skipped = pick.skipped.map((sk) => ({ ...sk, name: reps.find((r) => r.userId === sk.userId)?.name ?? '' }));
-    if (!pick.chosen) {
-      await c.query('UPDATE leads SET escalation_step = $1, escalation_due_at = $2, updated_at = $3 WHERE id = $4', [stepNo, later, now, leadId]);
-      return [
-        await this.#event(c, 'lead.escalated', SYSTEM_ESCALATION, now, {
-          leadId,
-          poolId: lead.poolId,
-          reason: `${label} unclaimed: nobody eligible to assign, the lead stays in the pool`,
-          data: { step: stepNo, action: 'assign', outcome: 'nobody_eligible', team, strategy, skipped },
-        }),
-      ];
-    }
-    const source = step === 'backstop' ? 'backstop' : 'escalated';
-    const expires = lockExpiry(pool, now);
-    const updated = await this.#one<LeadRow>(
-      c,
-      `UPDATE leads SET status = 'assigned', owner_id = $1, claimed_at = $2, claim_source = $3, lock_expires_at = $4, escalation_step = $5, escalation_due_at = NULL, updated_at = $2
-        WHERE id = $6 AND status = 'available' RETURNING *`,
-      [pick.chosen.userId, now, source, expires, stepNo, leadId],
-    );
-    const assigned = leadFromRow(updated!);
-    await this.#recordHandedClaim(c, assigned, pick.chosen.userId, source, now);
-    return [
-      await this.#event(c, 'lead.escalated', SYSTEM_ESCALATION, now, {
-        leadId,
-        poolId: lead.poolId,
-        reason: `${label} unclaimed: assigned to ${pick.chosen.name}`,
-        data: { step: stepNo, action: 'assign', outcome: 'assigned', ownerId: pick.chosen.userId, team, strategy, skipped, lockExpiresAt: expires, source },
-      }),
-    ];
   }
 
   async nextEscalationDue(): Promise<number | null> {

@@ -5,6 +5,7 @@ import { decideClaimById, alreadyClaimed, checkMayWork, lockExpiry } from '../..
 import { checkWorkTransition, RELEASABLE_STATUSES, ACTIVITY_STATUSES, statusAfterActivity, TERMINAL_STATUSES } from '../../core/lifecycle.js';
 import { companyKey, type BrowseQuery } from '../../core/browse.js';
 import { leadForRouting } from '../../core/lead-routing.js';
+import { escalationRecord, planEscalation } from '../../core/escalation-plan.js';
 import { browseSqlite } from './browse.js';
 import type { LeadInput } from '../../core/lead-input.js';
 import { DEFAULT_LOCK_TTL_SECONDS, DEFAULT_PREVIEW_FIELDS } from '../../core/types.js';
@@ -18,7 +19,6 @@ import {
   conditionMatches,
   EMPTY_ROTATION,
   escalationDueAt,
-  nextEscalation,
   normaliseCompany,
   pickRep,
   routeLead,
@@ -1209,64 +1209,39 @@ export class SqliteStore implements Store {
     if (!row) return [];
     const lead = leadFromRow(row);
     const pool = this.#pool(lead.poolId);
-    const clear = () => this.#s('UPDATE leads SET escalation_due_at = NULL WHERE id = ?').run(leadId);
-    if (lead.status !== 'available' || !pool?.escalation) {
-      clear();
-      return [];
+    const plan = planEscalation(lead, row.escalation_step, pool, now);
+    switch (plan.kind) {
+      case 'clear':
+        this.#s('UPDATE leads SET escalation_due_at = NULL WHERE id = ?').run(leadId);
+        return [];
+      case 'later':
+        this.#s('UPDATE leads SET escalation_due_at = ? WHERE id = ?').run(plan.dueAt, leadId);
+        return [];
+      case 'review': {
+        this.#s(`UPDATE leads SET status = 'review', escalation_step = ?, escalation_due_at = NULL, updated_at = ? WHERE id = ?`).run(plan.step, now, leadId);
+        const r = escalationRecord(plan, null);
+        return [this.#event('lead.escalated', SYSTEM_ESCALATION, now, { leadId, poolId: lead.poolId, ...r })];
+      }
+      case 'assign': {
+        const reps = this.#repProfiles(now, leadId).filter((r) => plan.team === null || r.team === plan.team);
+        const rotationKey = plan.team ?? '*';
+        const pick = pickRep(plan.strategy, reps, this.#rotation(rotationKey), now);
+        this.#saveRotation(rotationKey, pick.next, now);
+        const skipped = pick.skipped.map((sk) => ({ ...sk, name: reps.find((r) => r.userId === sk.userId)?.name ?? '' }));
+        if (!pick.chosen) {
+          this.#s('UPDATE leads SET escalation_step = ?, escalation_due_at = ?, updated_at = ? WHERE id = ?').run(plan.step, plan.laterDueAt, now, leadId);
+          return [this.#event('lead.escalated', SYSTEM_ESCALATION, now, { leadId, poolId: lead.poolId, ...escalationRecord(plan, { chosen: null, skipped }) })];
+        }
+        const expires = lockExpiry(pool!, now);
+        const updated = this.#s(
+          `UPDATE leads SET status = 'assigned', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, escalation_step = ?, escalation_due_at = NULL, updated_at = ?
+            WHERE id = ? AND status = 'available' RETURNING *`,
+        ).get(pick.chosen.userId, now, plan.source, expires, plan.step, now, leadId) as LeadRow;
+        this.#recordClaim(leadFromRow(updated), pick.chosen.userId, plan.source, pool!.rules ?? this.#teamRules(), now, { byRep: false });
+        const r = escalationRecord(plan, { chosen: pick.chosen, skipped, lockExpiresAt: expires });
+        return [this.#event('lead.escalated', SYSTEM_ESCALATION, now, { leadId, poolId: lead.poolId, ...r })];
+      }
     }
-    const next = nextEscalation(pool.escalation, { createdAt: lead.createdAt, escalationStep: row.escalation_step }, now);
-    if (!next) {
-      clear();
-      return [];
-    }
-    if (!next.due) {
-      this.#s('UPDATE leads SET escalation_due_at = ? WHERE id = ?').run(next.dueAt, leadId);
-      return [];
-    }
-    const step = next.step;
-    const stepNo = next.stepIndex + 1;
-    const later = escalationDueAt(pool.escalation, { createdAt: lead.createdAt, escalationStep: stepNo });
-    const label = step === 'backstop' ? `backstop after ${pool.escalation.backstopHours} h` : `step ${stepNo}: after ${step.afterMinutes} min`;
-    if (step !== 'backstop' && step.action.type === 'review') {
-      this.#s(`UPDATE leads SET status = 'review', escalation_step = ?, escalation_due_at = NULL, updated_at = ? WHERE id = ?`).run(stepNo, now, leadId);
-      return [this.#event('lead.escalated', SYSTEM_ESCALATION, now, { leadId, poolId: lead.poolId, reason: `${label} unclaimed: manager review`, data: { step: stepNo, action: 'review' } })];
-    }
-    // The backstop hands the lead to whoever of the whole team carries the least.
-    const assign = step === 'backstop' ? { team: null, strategy: 'least_loaded' as const } : step.action.type === 'assign' ? step.action : null;
-    if (!assign) return [];
-    const { team, strategy } = assign;
-    const reps = this.#repProfiles(now, leadId).filter((r) => team === null || r.team === team);
-    const rotationKey = team ?? '*';
-    const pick = pickRep(strategy, reps, this.#rotation(rotationKey), now);
-    this.#saveRotation(rotationKey, pick.next, now);
-    const skipped = pick.skipped.map((sk) => ({ ...sk, name: reps.find((r) => r.userId === sk.userId)?.name ?? '' }));
-    if (!pick.chosen) {
-      this.#s('UPDATE leads SET escalation_step = ?, escalation_due_at = ?, updated_at = ? WHERE id = ?').run(stepNo, later, now, leadId);
-      return [
-        this.#event('lead.escalated', SYSTEM_ESCALATION, now, {
-          leadId,
-          poolId: lead.poolId,
-          reason: `${label} unclaimed: nobody eligible to assign, the lead stays in the pool`,
-          data: { step: stepNo, action: 'assign', outcome: 'nobody_eligible', team, strategy, skipped },
-        }),
-      ];
-    }
-    const source = step === 'backstop' ? 'backstop' : 'escalated';
-    const expires = lockExpiry(pool, now);
-    const updated = this.#s(
-      `UPDATE leads SET status = 'assigned', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, escalation_step = ?, escalation_due_at = NULL, updated_at = ?
-        WHERE id = ? AND status = 'available' RETURNING *`,
-    ).get(pick.chosen.userId, now, source, expires, stepNo, now, leadId) as LeadRow;
-    const assigned = leadFromRow(updated);
-    this.#recordClaim(assigned, pick.chosen.userId, source, pool.rules ?? this.#teamRules(), now, { byRep: false });
-    return [
-      this.#event('lead.escalated', SYSTEM_ESCALATION, now, {
-        leadId,
-        poolId: lead.poolId,
-        reason: `${label} unclaimed: assigned to ${pick.chosen.name}`,
-        data: { step: stepNo, action: 'assign', outcome: 'assigned', ownerId: pick.chosen.userId, team, strategy, skipped, lockExpiresAt: expires, source },
-      }),
-    ];
   }
 
   async nextEscalationDue(): Promise<number | null> {
