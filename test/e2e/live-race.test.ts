@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { signIn, startE2E, type E2E, type PoolJson } from './support.js';
+import { shot, signIn, startE2E, type E2E, type PoolJson } from './support.js';
 
 /** Two reps in two browser contexts on one pool: live removal, live arrival, and a claim race. */
 
@@ -83,5 +83,43 @@ describe('live pool', () => {
     const loser = statuses.length === 2 ? ((await row(a, id!).locator('.badge-taken').count()) ? a : b) : null;
     if (loser) await loser.getByText('Someone else claimed this lead a moment ago.').waitFor();
     await poll(async () => (await row(a, id!).count()) + (await row(b, id!).count()), 8000).toBe(0);
+  });
+});
+
+describe('push routing, live', () => {
+  it('a lead pushed to a rep appears in My leads at once, with a toast', async () => {
+    // rep2 (page a) owns the named account Hartmann Fabrication: its leads are pushed to them.
+    await a.getByRole('link', { name: 'My leads' }).click();
+    await a.getByRole('heading', { level: 1, name: 'My leads' }).waitFor();
+    const manager = await e2e.token('manager@demo.test');
+    const res = await e2e.api<{ lead: { id: number; ownerId: number; status: string } }>('POST', '/leads', manager, {
+      company: 'Hartmann Fabrication Werk Süd',
+      industry: 'Manufacturing',
+      companySize: '201-1000',
+      source: 'Referral',
+      score: 55,
+      region: 'DACH-Süd',
+      contact: { name: 'Jana Hartmann', email: 'jana@hartmann-fabrication.de' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.lead.status).toBe('assigned');
+    const started = Date.now();
+    const pushedRow = a.locator(`tbody tr[data-row-id="${res.body.lead.id}"]`);
+    await pushedRow.waitFor({ timeout: 3000 });
+    expect(Date.now() - started).toBeLessThan(2000);
+    await a.getByText('New lead pushed to you').waitFor();
+    expect(await pushedRow.locator('.badge-new').count()).toBe(1);
+    await shot(a, '21-pushed-lead');
+  });
+
+  it('a rep marks themself away from the header, and routing sees it', async () => {
+    const patched = b.waitForResponse((r) => r.request().method() === 'PATCH' && /\/reps\/\d+$/.test(r.url()));
+    await b.getByLabel('Availability').selectOption('away');
+    expect((await patched).status()).toBe(200);
+    await b.getByText('You are away: no leads are pushed to you.').waitFor();
+    const manager = await e2e.token('manager@demo.test');
+    const reps = (await e2e.api<{ items: { email: string; availability: string }[] }>('GET', '/reps', manager)).body.items;
+    expect(reps.find((r) => r.email === 'rep3@demo.test')?.availability).toBe('away');
+    await shot(b, '22-rep-away');
   });
 });

@@ -51,6 +51,10 @@ describe('the manager console', () => {
     await cpi.locator('.chart-ref line').waitFor({ state: 'attached' });
     await page.getByRole('heading', { name: 'Conversion by claim source' }).waitFor();
     await page.getByText('Waiting for review').waitFor();
+    // Time to claim over time: a p50 and a p90 line, the numbers on hover.
+    const ttc = page.locator('section', { has: page.getByRole('heading', { name: 'Time to claim over time' }) });
+    expect(await ttc.locator('.chart-line path').count()).toBe(2);
+    expect(await ttc.locator('.chart-day title').first().textContent()).toMatch(/p50: .+\np90: /);
     await shot(page, '11-dashboard', true);
 
     const refetch = page.waitForResponse((r) => r.url().includes('/metrics/overview') && r.url().includes('poolId='));
@@ -78,6 +82,84 @@ describe('the manager console', () => {
     const manager = await e2e.token('manager@demo.test');
     const pool = (await e2e.api<{ items: (PoolJson & { rules: { dailyCap?: number } | null })[] }>('GET', '/pools', manager)).body.items.find((p) => p.name === 'General pool')!;
     expect(pool.rules?.dailyCap).toBe(25);
+
+    // The escalation ladder: a step before the one above it is refused, named on its field.
+    await page.getByRole('button', { name: 'Edit General pool' }).click();
+    const ladder = page.locator('.pool-edit .escalation-editor');
+    await ladder.getByRole('listitem', { name: 'Step 2' }).getByLabel('After (minutes)').fill('10');
+    await page.locator('.pool-edit .access-editor').getByLabel('Tier Standard').waitFor();
+    const refused = page.waitForResponse((r) => r.request().method() === 'PATCH' && /\/pools\/\d+$/.test(r.url()));
+    await page.locator('.pool-edit').getByRole('button', { name: 'Save General pool' }).click();
+    expect((await refused).status()).toBe(400);
+    await ladder.locator('.field-error', { hasText: 'must be after steps[0]' }).waitFor();
+    await ladder.scrollIntoViewIfNeeded();
+    await shot(page, '23-pool-escalation-access');
+    await page.locator('.pool-edit').getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('routing rules: the rules in words, a dry run with decision traces, a bad draft names its field and changes nothing', async () => {
+    const setup = page.getByRole('navigation', { name: 'Setup' });
+    await setup.getByRole('link', { name: 'Routing rules' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Routing rules' }).waitFor();
+    await page.locator('.rule-list').getByText('Hot leads (80+) pushed round robin').waitFor();
+    await page.getByText(/when score 80 or more/i).first().waitFor();
+    await page.getByRole('button', { name: 'Run dry run' }).click();
+    const traces = page.locator('.trace');
+    await traces.first().waitFor();
+    expect(await traces.count()).toBe(20);
+    const first = traces.first();
+    await first.getByRole('heading', { name: 'Rules looked at' }).waitFor();
+    expect(await first.locator('.trace-rules li').count()).toBeGreaterThan(0);
+    expect(await first.locator('.trace-why').first().textContent()).toMatch(/score|account|size|source/);
+    await shot(page, '17-routing-dry-run');
+
+    // Edit: an impossible score range on rule 2 → the server's 400 lands on that field; version 1 stays.
+    await page.getByRole('button', { name: 'Edit rules' }).click();
+    const rule2 = page.locator('.rule-card').nth(1);
+    await rule2.getByLabel('Score to').fill('10');
+    const put = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith('/routing'));
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    expect((await put).status()).toBe(400);
+    await expect.poll(() => rule2.getByLabel('Score from').getAttribute('aria-invalid')).toBe('true');
+    await rule2.locator('.field-error', { hasText: 'above scoreMax' }).waitFor();
+    const manager = await e2e.token('manager@demo.test');
+    expect((await e2e.api<{ version: { version: number } }>('GET', '/routing', manager)).body.version.version).toBe(1);
+
+    // Fixed, the draft routes a sample lead: pushed by the hot rule, with its trace.
+    await rule2.getByLabel('Score to').fill('');
+    await page.getByText('A sample lead').click();
+    await page.getByRole('button', { name: 'Run dry run' }).click();
+    const sample = page.locator('.trace', { hasText: 'Muster Software GmbH' });
+    await sample.waitFor();
+    await sample.getByText(/Pushed to|Into/).first().waitFor();
+    await shot(page, '18-routing-editor', true);
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+  });
+
+  it('reps: the table, an inline edit; named accounts with the CSV line report', async () => {
+    const setup = page.getByRole('navigation', { name: 'Setup' });
+    await setup.getByRole('link', { name: 'Reps', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Reps' }).waitFor();
+    await page.getByRole('rowheader', { name: /Greta Wolf/ }).waitFor();
+    await page.getByRole('button', { name: 'Edit Greta Wolf' }).click();
+    await page.getByLabel('Capacity').fill('30');
+    const patched = page.waitForResponse((r) => r.request().method() === 'PATCH' && /\/reps\/\d+$/.test(r.url()));
+    await page.getByRole('button', { name: 'Save Greta Wolf' }).click();
+    expect((await patched).status()).toBe(200);
+    await page.getByText('Saved the settings of Greta Wolf.').waitFor();
+    await shot(page, '19-setup-reps');
+
+    await setup.getByRole('link', { name: 'Named accounts' }).click();
+    await page.getByRole('rowheader', { name: 'Isarpunkt Brands GmbH & Co. KG' }).waitFor();
+    const csv = ['name,domains,owner,customer', 'Neu AG,neu-ag.de,rep1@demo.test,yes', ',nix.de,nobody@demo.test,maybe'].join('\n');
+    await page.getByLabel('CSV file of accounts').setInputFiles({ name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Import accounts' }).click();
+    await page.getByRole('heading', { name: /1 bad lines of 2 in accounts\.csv/ }).waitFor();
+    const report = page.locator('table.error-report');
+    expect(await report.locator('tbody th').first().textContent()).toBe('3');
+    expect(await report.locator('tbody td.mono').allTextContents()).toEqual(['name', 'owner', 'customer']);
+    await report.scrollIntoViewIfNeeded();
+    await shot(page, '20-setup-accounts');
   });
 
   it('imports a CSV: a bad file gets the line-by-line report, a good one is imported', async () => {

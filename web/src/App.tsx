@@ -5,6 +5,7 @@ import { useI18n } from './i18n/i18n.js';
 import { matchRoute, usePathname, Link, paths, type Route } from './lib/router.js';
 import { useAuth } from './state/auth.js';
 import { PoolsProvider } from './state/pools.js';
+import { PushWatcher } from './components/PushWatcher.js';
 import { HomeView } from './views/HomeView.js';
 import { LoginView } from './views/LoginView.js';
 import { MyLeadsView } from './views/MyLeadsView.js';
@@ -19,6 +20,9 @@ const ManagePoolsView = lazy(() => import('./views/ManagePoolsView.js').then((m)
 const UsersView = lazy(() => import('./views/UsersView.js').then((m) => ({ default: m.UsersView })));
 const ApiKeysView = lazy(() => import('./views/ApiKeysView.js').then((m) => ({ default: m.ApiKeysView })));
 const ImportView = lazy(() => import('./views/ImportView.js').then((m) => ({ default: m.ImportView })));
+const RoutingView = lazy(() => import('./views/RoutingView.js').then((m) => ({ default: m.RoutingView })));
+const RepsView = lazy(() => import('./views/RepsView.js').then((m) => ({ default: m.RepsView })));
+const AccountsView = lazy(() => import('./views/AccountsView.js').then((m) => ({ default: m.AccountsView })));
 
 export function App() {
   const { state, bootError, retryBoot } = useAuth();
@@ -63,6 +67,7 @@ function Shell() {
   return (
     <div className="app">
       <Header route={route} />
+      <PushWatcher />
       <main id="main" ref={main} className="app-main" tabIndex={-1}>
         <Suspense fallback={<Loading />}>
           <RouteView route={route} />
@@ -97,6 +102,12 @@ function RouteView({ route }: { route: Route }) {
       return <ApiKeysView />;
     case 'manageImport':
       return <ImportView />;
+    case 'manageRouting':
+      return <RoutingView />;
+    case 'manageReps':
+      return <RepsView />;
+    case 'manageAccounts':
+      return <AccountsView />;
     case 'notFound':
       return (
         <div className="page">

@@ -1,4 +1,17 @@
 import type {
+  Availability,
+  DecisionTrace,
+  EscalationPolicy,
+  FieldProblem,
+  NamedAccount,
+  PoolAccess,
+  Rep,
+  RepPatch,
+  RoutingVersion,
+  RuleSet,
+  TierChange,
+  TierSettings,
+  TierThresholds,
   ApiKey,
   ImportResult,
   MyStats,
@@ -30,6 +43,11 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
     this.details = details;
+  }
+  /** The fields a 400 VALIDATION_FAILED names (`details.fields`). */
+  get fields(): FieldProblem[] {
+    const f = this.details?.['fields'];
+    return Array.isArray(f) ? f.filter((x): x is FieldProblem => !!x && typeof (x as FieldProblem).field === 'string') : [];
   }
   /** The sentence a refusal rule gives to say what would unblock the rep, if any. */
   get unblock(): string | undefined {
@@ -113,6 +131,9 @@ export const api = {
     must(request<{ token: string; user: User }>('POST', '/auth/login', { email, password }, { quiet401: true })),
   logout: () => request<unknown>('POST', '/auth/logout', undefined, { quiet401: true }),
   me: () => must(request<{ user: User }>('GET', '/me', undefined, { quiet401: true })),
+  updateMe: (body: { locale?: 'en' | 'de' | null; timeZone?: string | null }) => must(request<{ user: User }>('PATCH', '/me', body)),
+  /** A rep sets their own availability; managers change any rep's settings. */
+  updateRep: (userId: Id, body: RepPatch | { availability: Availability }) => must(request<Rep>('PATCH', `/reps/${enc(userId)}`, body)),
 
   pools: (signal?: AbortSignal) => must(request<{ items: Pool[] }>('GET', '/pools', undefined, { signal })),
   poolLeads: (poolId: Id, params: URLSearchParams, signal?: AbortSignal) =>
@@ -148,8 +169,34 @@ export const api = {
     must(request<Pool>('POST', '/pools', body)),
   updatePool: (
     poolId: Id,
-    body: { name?: string; mode?: PoolMode; lockTtlSeconds?: number; previewFields?: string[]; rules?: PoolRules | null },
+    body: {
+      name?: string;
+      mode?: PoolMode;
+      lockTtlSeconds?: number;
+      previewFields?: string[];
+      rules?: PoolRules | null;
+      escalation?: EscalationPolicy | null;
+      access?: Record<string, PoolAccess> | null;
+    },
   ) => must(request<Pool>('PATCH', `/pools/${enc(poolId)}`, body)),
+  routing: (signal?: AbortSignal) => must(request<{ version: RoutingVersion | null }>('GET', '/routing', undefined, { signal })),
+  saveRouting: (ruleSet: RuleSet, note?: string) =>
+    must(request<{ version: RoutingVersion }>('PUT', '/routing', note ? { ruleSet, note } : { ruleSet })),
+  routingVersions: (signal?: AbortSignal) => must(request<{ items: RoutingVersion[] }>('GET', '/routing/versions', undefined, { signal })),
+  dryRun: (body: { ruleSet?: RuleSet; lastN?: number; leads?: Record<string, unknown>[] }, signal?: AbortSignal) =>
+    must(request<{ decisions: DecisionTrace[] }>('POST', '/routing/dry-run', body, { signal })),
+  reps: (signal?: AbortSignal) => must(request<{ items: Rep[] }>('GET', '/reps', undefined, { signal })),
+  setRotation: (team: string, paused: boolean) =>
+    must(request<{ team: string; paused: boolean }>('PUT', `/rotations/${encodeURIComponent(team)}`, { paused })),
+  tierSettings: (signal?: AbortSignal) => must(request<TierSettings>('GET', '/settings/tiers', undefined, { signal })),
+  setTierSettings: (body: { auto: boolean; thresholds?: TierThresholds }) =>
+    must(request<{ changes: TierChange[] }>('PUT', '/settings/tiers', body)),
+  accounts: (signal?: AbortSignal) => must(request<{ items: NamedAccount[] }>('GET', '/accounts', undefined, { signal })),
+  createAccount: (body: Omit<NamedAccount, 'id'>) => must(request<NamedAccount>('POST', '/accounts', body)),
+  updateAccount: (id: Id, body: Partial<Omit<NamedAccount, 'id'>>) => must(request<NamedAccount>('PATCH', `/accounts/${enc(id)}`, body)),
+  deleteAccount: (id: Id) => request<null>('DELETE', `/accounts/${enc(id)}`),
+  importAccounts: (csv: Blob | string) =>
+    must(request<{ created: number; updated: number }>('POST', '/accounts/import', csv, { rawType: 'text/csv' })),
   teamRules: (signal?: AbortSignal) =>
     must(request<{ rules: PoolRules; seedDefaults: PoolRules }>('GET', '/settings/rules', undefined, { signal })),
   setTeamRules: (rules: PoolRules) => must(request<{ rules: PoolRules }>('PUT', '/settings/rules', rules)),

@@ -10,8 +10,15 @@ export interface User {
   name: string;
   role: Role;
   locale?: string | null;
+  timeZone?: string | null;
   createdAt?: string;
+  /** A rep's team, tier and availability (GET /me). */
+  team?: string | null;
+  tier?: string | null;
+  availability?: Availability;
 }
+
+export type Availability = 'available' | 'away';
 
 export type PoolMode = 'queue' | 'pool' | 'cherry_pick';
 export const POOL_MODES: readonly PoolMode[] = ['queue', 'pool', 'cherry_pick'];
@@ -39,6 +46,9 @@ export interface Pool {
   effectiveRules?: PoolRules;
   available: number;
   oldestAvailableAt: string | null;
+  escalation?: EscalationPolicy | null;
+  /** Access by rep tier: full details, preview, a filtered subset, or none. */
+  access?: Record<string, PoolAccess> | null;
 }
 
 export type DiversityRule =
@@ -109,6 +119,8 @@ export interface RepRow {
 export interface Overview {
   range: { from: number; to: number; poolId: number | null };
   arrivalToClaim: DurationStats;
+  /** Per UTC day (epoch ms of its start). Older servers leave it out. */
+  arrivalToClaimDaily?: { day: number; count: number; meanMs: number | null; p50Ms: number | null; p90Ms: number | null }[];
   claimToContact: DurationStats;
   waiting: { poolId: number; poolName: string; total: number; oldestAt: number | null; buckets: { label: string; count: number }[] }[];
   reps: RepRow[];
@@ -230,7 +242,9 @@ export type StreamEventType =
   | 'lead.reassigned'
   | 'lead.activity'
   | 'lead.status_changed'
-  | 'lead.skipped';
+  | 'lead.skipped'
+  | 'lead.pushed'
+  | 'lead.escalated';
 
 export interface StreamEvent {
   eventId: Id;
@@ -252,4 +266,154 @@ export function sameId(a: Id | null | undefined, b: Id | null | undefined): bool
 
 export function isManagerRole(role: Role | undefined): boolean {
   return role === 'manager' || role === 'admin';
+}
+
+// --- Routing (push rules, reps, named accounts, tiers) --------------------------------
+
+export const COMPANY_SIZES = ['1-10', '11-50', '51-200', '201-1000', '1001-5000', '5000+'] as const;
+export const PUSH_STRATEGIES = ['round_robin', 'weighted', 'least_loaded'] as const;
+export type PushStrategy = (typeof PUSH_STRATEGIES)[number];
+export const TIERS = ['top', 'standard', 'new'] as const;
+
+/** A rule's condition: every present field must hold; an empty condition matches every lead. */
+export interface Condition {
+  scoreMin?: number;
+  scoreMax?: number;
+  industry?: string[];
+  companySize?: string[];
+  source?: string[];
+  region?: string[];
+  namedAccount?: boolean;
+  existingCustomer?: boolean;
+  attributes?: Record<string, unknown>;
+}
+
+export type Action =
+  | { type: 'push_owner'; fallbackPoolId: number; fallbackPriority?: number }
+  | { type: 'push_team'; team: string; strategy: PushStrategy; fallbackPoolId: number; fallbackPriority?: number }
+  | { type: 'pool'; poolId: number; priority?: number }
+  | { type: 'review'; poolId: number };
+export type ActionType = Action['type'];
+export const ACTION_TYPES: readonly ActionType[] = ['push_owner', 'push_team', 'pool', 'review'];
+
+export interface RoutingRule {
+  id: string;
+  name: string;
+  enabled?: boolean;
+  when: Condition;
+  then: Action;
+}
+
+export interface RuleSet {
+  rules: RoutingRule[];
+  defaultPoolId: number;
+}
+
+export interface RoutingVersion {
+  version: number;
+  ruleSet: RuleSet;
+  note: string | null;
+  createdAt: string;
+  createdBy: string;
+}
+
+export type RepSkipReason =
+  | 'away'
+  | 'paused'
+  | 'at_capacity'
+  | 'outside_hours'
+  | 'hourly_cap'
+  | 'daily_cap'
+  | 'weekly_cap'
+  | 'handed_back'
+  | 'not_in_team';
+
+export interface DecisionTrace {
+  rules: { id: string; name: string; matched: boolean; why: string }[];
+  matchedRuleId: string | null;
+  account: { id: number; name: string; by: 'domain' | 'name' } | null;
+  action: ActionType | 'default_pool';
+  strategy?: PushStrategy;
+  team?: string;
+  skipped: { userId: number; name: string; reason: RepSkipReason | string; detail: string }[];
+  outcome:
+    | { kind: 'pushed'; userId: number; name: string }
+    | { kind: 'pool'; poolId: number; priority: number; fellBack?: string }
+    | { kind: 'review'; poolId: number };
+}
+
+export interface WorkingHours {
+  timeZone: string;
+  /** 0 = Sunday … 6 = Saturday */
+  days: number[];
+  start: string;
+  end: string;
+}
+
+export interface RepCaps {
+  hourly?: number;
+  daily?: number;
+  weekly?: number;
+}
+
+export interface Rep {
+  userId: number;
+  name: string;
+  email: string;
+  team: string | null;
+  tier: string | null;
+  tierAuto: boolean;
+  availability: Availability;
+  paused: boolean;
+  capacity: number | null;
+  weight: number;
+  hours: WorkingHours | null;
+  caps: RepCaps;
+}
+
+export type RepPatch = Partial<Omit<Rep, 'userId' | 'name' | 'email'>> & { reason?: string };
+
+export interface NamedAccount {
+  id: number;
+  name: string;
+  domains: string[];
+  ownerId: number;
+  customer: boolean;
+}
+
+export interface TierThresholds {
+  windowDays: number;
+  top: { minConversionRate: number; maxMedianMinutesToContact: number; minClaims?: number };
+  new?: { maxClaims: number };
+}
+
+export interface TierSettings {
+  auto: boolean;
+  thresholds: TierThresholds;
+  tiers: string[];
+}
+
+export interface TierChange {
+  userId: number;
+  from: string | null;
+  to: string;
+  reason: string;
+}
+
+export type PoolAccess = 'full' | 'preview' | 'none' | { filter: Condition };
+
+export interface EscalationStep {
+  afterMinutes: number;
+  action: { type: 'assign'; team: string | null; strategy: PushStrategy } | { type: 'review' };
+}
+
+export interface EscalationPolicy {
+  steps: EscalationStep[];
+  backstopHours?: number;
+}
+
+/** A field named by a 400 VALIDATION_FAILED answer. */
+export interface FieldProblem {
+  field: string;
+  problem: string;
 }

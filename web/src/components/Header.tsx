@@ -1,14 +1,27 @@
+import { useState } from 'react';
+import { api } from '../api/client.js';
 import { useStreamStatus } from '../api/stream.js';
+import type { Availability } from '../api/types.js';
 import { LANGS, useI18n, type Lang } from '../i18n/i18n.js';
+import { describeError } from '../lib/errors.js';
 import { Link, paths, type Route } from '../lib/router.js';
 import { useAuth } from '../state/auth.js';
+import { useToasts } from '../state/toasts.js';
 
 export function LanguageSwitch() {
-  const { t, lang, setLang } = useI18n();
+  const i18n = useI18n();
+  const { t, lang, setLang } = i18n;
+  const { user, savePrefs } = useAuth();
+  const toasts = useToasts();
+  const change = (l: Lang) => {
+    setLang(l);
+    // Signed in: the choice follows the account to every device.
+    if (user) savePrefs({ locale: l }).catch((err: unknown) => toasts.show({ kind: 'error', message: describeError(err, i18n).message }));
+  };
   return (
     <label className="lang-switch">
       <span className="sr-only">{t('header.language')}</span>
-      <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} aria-label={t('header.language')}>
+      <select value={lang} onChange={(e) => change(e.target.value as Lang)} aria-label={t('header.language')}>
         {LANGS.map((l) => (
           <option key={l.code} value={l.code} lang={l.code}>
             {l.label}
@@ -35,6 +48,41 @@ function LiveIndicator() {
       <span className="live-dot" aria-hidden="true" />
       <span className="live-text">{label}</span>
     </span>
+  );
+}
+
+/** A rep says whether pushed leads may reach them now. */
+function AvailabilitySwitch() {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { user, updateUser } = useAuth();
+  const toasts = useToasts();
+  const [busy, setBusy] = useState(false);
+  if (!user || user.role !== 'rep' || !user.availability) return null;
+  const value = user.availability;
+  const change = async (next: Availability) => {
+    setBusy(true);
+    updateUser({ availability: next });
+    try {
+      const rep = await api.updateRep(user.id, { availability: next });
+      updateUser({ availability: rep.availability });
+      toasts.show({ kind: 'success', message: next === 'away' ? t('avail.nowAway') : t('avail.nowAvailable') });
+    } catch (err) {
+      updateUser({ availability: value });
+      toasts.show({ kind: 'error', message: describeError(err, i18n).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <label className={`avail-switch avail-${value}`} title={t('avail.hint')}>
+      <span className="avail-dot" aria-hidden="true" />
+      <span className="sr-only">{t('avail.label')}</span>
+      <select value={value} disabled={busy} aria-label={t('avail.label')} onChange={(e) => void change(e.target.value as Availability)}>
+        <option value="available">{t('avail.available')}</option>
+        <option value="away">{t('avail.away')}</option>
+      </select>
+    </label>
   );
 }
 
@@ -72,7 +120,10 @@ export function Header({ route }: { route: Route }) {
               <Link to={paths.review} aria-current={current('review')}>
                 {t('nav.review')}
               </Link>
-              <Link to={paths.managePools} aria-current={current(['managePools', 'manageUsers', 'manageKeys', 'manageImport'])}>
+              <Link
+                to={paths.managePools}
+                aria-current={current(['managePools', 'manageUsers', 'manageKeys', 'manageImport', 'manageRouting', 'manageReps', 'manageAccounts'])}
+              >
                 {t('nav.manage')}
               </Link>
             </>
@@ -80,6 +131,7 @@ export function Header({ route }: { route: Route }) {
         </nav>
         <div className="header-tools">
           <LiveIndicator />
+          <AvailabilitySwitch />
           <LanguageSwitch />
           {user ? (
             <Link

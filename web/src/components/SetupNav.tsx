@@ -1,3 +1,4 @@
+import '../i18n/setup-messages.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Link, paths, type Route } from '../lib/router.js';
 
@@ -6,6 +7,9 @@ export function SetupNav({ current }: { current: Route['name'] }) {
   const { t } = useI18n();
   const items: [Route['name'], string, string][] = [
     ['managePools', paths.managePools, t('setup.pools')],
+    ['manageRouting', paths.manageRouting, t('setup.routing')],
+    ['manageReps', paths.manageReps, t('setup.reps')],
+    ['manageAccounts', paths.manageAccounts, t('setup.accounts')],
     ['manageUsers', paths.manageUsers, t('setup.users')],
     ['manageKeys', paths.manageKeys, t('setup.keys')],
     ['manageImport', paths.manageImport, t('setup.import')],

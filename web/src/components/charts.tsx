@@ -208,12 +208,12 @@ export function Histogram({
   );
 }
 
-export function Legend({ labels }: { labels: string[] }) {
+export function Legend({ labels, classes }: { labels: string[]; classes?: string[] }) {
   return (
     <ul className="legend" aria-hidden="true">
       {labels.map((l, j) => (
         <li key={l}>
-          <span className={`legend-swatch seg-${j}`} />
+          <span className={`legend-swatch ${classes?.[j] ?? `seg-${j}`}`} />
           {l}
         </li>
       ))}
@@ -235,4 +235,114 @@ export function Tile({ label, value, sub, tone, children }: { label: string; val
 
 function truncate(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, Math.max(1, n - 1))}…`;
+}
+
+export interface LineSeries {
+  key: string;
+  label: string;
+  /** One value per x; null = no data that day (the line breaks). */
+  values: (number | null)[];
+  className: string;
+}
+
+/**
+ * Lines over ordered x values (days) with a y grid. Hovering a column shows every series'
+ * value there (and each column has a <title> for assistive tech and plain hover).
+ */
+export function LineChart({
+  xs,
+  series,
+  formatX,
+  formatY,
+  label,
+  extra,
+}: {
+  xs: number[];
+  series: LineSeries[];
+  formatX: (x: number) => string;
+  formatY: (y: number) => string;
+  label: string;
+  /** One more line of text per column for the hover (e.g. "12 claims"). */
+  extra?: (i: number) => string;
+}) {
+  const [ref, width] = useWidth<HTMLDivElement>();
+  const [hover, setHover] = useState<number | null>(null);
+  const height = 190;
+  const left = 64;
+  const right = 12;
+  const top = 12;
+  const bottom = 24;
+  const plotW = Math.max(40, width - left - right);
+  const plotH = height - top - bottom;
+  const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
+  const max = niceMax(Math.max(1, ...all));
+  const n = xs.length;
+  const step = n > 1 ? plotW / (n - 1) : 0;
+  const xAt = (i: number) => (n > 1 ? left + i * step : left + plotW / 2);
+  const yAt = (v: number) => top + plotH - (v / max) * plotH;
+  const ticks = [0, max / 4, max / 2, (3 * max) / 4, max];
+  const labelEvery = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(plotW / 64))));
+  const colW = n > 1 ? step : plotW;
+  const readout = hover !== null ? [formatX(xs[hover]!), ...series.map((s) => `${s.label} ${s.values[hover] === null ? '—' : formatY(s.values[hover]!)}`), ...(extra ? [extra(hover)] : [])] : null;
+  return (
+    <div ref={ref} className="chart line-chart">
+      <div className="line-chart-head">
+        <Legend labels={series.map((s) => s.label)} classes={series.map((s) => s.className)} />
+        <p className="chart-readout small" aria-hidden="true">
+          {readout ? readout.join(' · ') : '\u00a0'}
+        </p>
+      </div>
+      <svg width={width} height={height} role="img" aria-label={label} className="chart-svg" onMouseLeave={() => setHover(null)}>
+        {ticks.map((v) => (
+          <g key={v} className="chart-grid-line">
+            <line x1={left} x2={left + plotW} y1={yAt(v)} y2={yAt(v)} />
+            <text x={left - 6} y={yAt(v) + 4} textAnchor="end" className="chart-label chart-label-small">
+              {formatY(v)}
+            </text>
+          </g>
+        ))}
+        {hover !== null ? <line className="chart-cursor" x1={xAt(hover)} x2={xAt(hover)} y1={top} y2={top + plotH} /> : null}
+        {series.map((s) => (
+          <g key={s.key} className={`chart-line ${s.className}`}>
+            <path d={linePath(s.values, xAt, yAt)} />
+            {s.values.map((v, i) =>
+              v === null ? null : <circle key={i} cx={xAt(i)} cy={yAt(v)} r={hover === i ? 4.5 : n > 40 ? 0 : 3} />,
+            )}
+          </g>
+        ))}
+        {xs.map((x, i) => (
+          <g key={x} className="chart-day" data-values={series.map((s) => s.values[i] ?? '').join(',')} onMouseEnter={() => setHover(i)}>
+            <title>{[formatX(x), ...series.map((s) => `${s.label}: ${s.values[i] === null ? '—' : formatY(s.values[i]!)}`), ...(extra ? [extra(i)] : [])].join('\n')}</title>
+            <rect x={xAt(i) - colW / 2} y={top} width={colW} height={plotH} className="chart-hit" />
+            {i % labelEvery === 0 || i === n - 1 ? (
+              <text x={xAt(i)} y={height - 6} textAnchor={n === 1 ? 'middle' : i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle'} className="chart-label chart-label-small">
+                {formatX(x)}
+              </text>
+            ) : null}
+          </g>
+        ))}
+      </svg>
+    </div>
+  );
+}
+
+function linePath(values: (number | null)[], x: (i: number) => number, y: (v: number) => number): string {
+  let d = '';
+  let pen = false;
+  values.forEach((v, i) => {
+    if (v === null) {
+      pen = false;
+      return;
+    }
+    d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
+    pen = true;
+  });
+  return d;
+}
+
+/** A round upper bound for an axis: 1, 2 or 5 times a power of ten (in the value's unit). */
+function niceMax(v: number): number {
+  const p = Math.pow(10, Math.floor(Math.log10(v)));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
 }

@@ -3,6 +3,8 @@
  * `{name}` placeholders are filled by `t(key, {name: ...})`.
  */
 import { deMore, enMore } from './dict-more.js';
+import { deSetupRep, enSetupRep } from './dict-setup-rep.js';
+import type { enSetup } from './dict-setup.js';
 
 const enBase = {
   'app.name': 'Leadpool',
@@ -244,9 +246,10 @@ const enBase = {
   'notFound.home': 'Back to the pools',
 } as const;
 
-export const en = { ...enBase, ...enMore } as const;
+export const en = { ...enBase, ...enMore, ...enSetupRep } as const;
 
-export type MessageKey = keyof typeof en;
+/** Every key, the manager-only setup strings included (they are added at run time: setup-messages.ts). */
+export type MessageKey = keyof typeof en | keyof typeof enSetup;
 
 const deBase: Record<keyof typeof enBase, string> = {
   'app.name': 'Leadpool',
@@ -488,4 +491,4 @@ const deBase: Record<keyof typeof enBase, string> = {
   'notFound.home': 'Zurück zu den Pools',
 };
 
-export const de: Record<MessageKey, string> = { ...deBase, ...deMore };
+export const de: Record<keyof typeof en, string> = { ...deBase, ...deMore, ...deSetupRep };

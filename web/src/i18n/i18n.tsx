@@ -8,7 +8,8 @@ export const LANGS: readonly { code: Lang; label: string }[] = [
 ];
 
 const STORAGE_KEY = 'leadpool.lang';
-const dicts: Record<Lang, Record<MessageKey, string>> = { en, de };
+// The setup strings join these objects at run time (setup-messages.ts), so lookups go through them.
+const dicts = { en, de } as unknown as Record<Lang, Record<MessageKey, string>>;
 
 type Vars = Record<string, string | number>;
 
@@ -29,6 +30,8 @@ export interface I18n {
   setTimeZone: (tz: string) => void;
   /** Per-user preferences: called with the signed-in user's id (or null when signed out). */
   bindUser: (userId: string | null) => void;
+  /** The account's own preferences from the server: a language (null: keep this device's) and a zone (null: the browser's). */
+  applyPrefs: (p: { lang: Lang | null; tz: string | null }) => void;
   /** "2 h 5 min" */
   duration: (ms: number) => string;
 }
@@ -42,7 +45,7 @@ function storedLang(): Lang | null {
   }
 }
 
-function browserLang(): Lang {
+export function browserLang(): Lang {
   const langs = typeof navigator !== 'undefined' ? navigator.languages ?? [navigator.language] : [];
   for (const l of langs) {
     if (l.toLowerCase().startsWith('de')) return 'de';
@@ -149,6 +152,18 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     setTz(p.tz ?? '');
   }, []);
 
+  const applyPrefs = useCallback((p: { lang: Lang | null; tz: string | null }) => {
+    if (p.lang) {
+      setLangState(p.lang);
+      try {
+        localStorage.setItem(STORAGE_KEY, p.lang);
+      } catch {
+        /* private mode */
+      }
+    }
+    setTz(p.tz && validZone(p.tz) ? p.tz : '');
+  }, []);
+
   useEffect(() => {
     document.documentElement.lang = lang;
   }, [lang]);
@@ -160,7 +175,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const zone = timeZone ? { timeZone } : {};
     const df = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...zone });
     const sdf = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', ...zone });
-    const t = (key: MessageKey, vars?: Vars) => fill(dict[key] ?? en[key] ?? key, vars);
+    const t = (key: MessageKey, vars?: Vars) => fill(dict[key] ?? dicts.en[key] ?? key, vars);
     const tx = (key: string, fallback: string, vars?: Vars) => {
       const text = (dict as Record<string, string>)[key];
       return fill(text ?? fallback, vars);
@@ -176,6 +191,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       timeZone,
       setTimeZone,
       bindUser,
+      applyPrefs,
       shortDateTime: (ms) => sdf.format(new Date(ms)),
       dateTime: (iso) => {
         if (iso === null || iso === undefined || iso === '') return '—';
@@ -194,7 +210,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         return t('age.days', { d: number(Math.floor(totalH / 24)), h: number(totalH % 24) });
       },
     };
-  }, [lang, setLang, timeZone, setTimeZone, bindUser]);
+  }, [lang, setLang, timeZone, setTimeZone, bindUser, applyPrefs]);
 
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

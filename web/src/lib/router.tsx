@@ -39,6 +39,9 @@ export type Route =
   | { name: 'manageUsers' }
   | { name: 'manageKeys' }
   | { name: 'manageImport' }
+  | { name: 'manageRouting' }
+  | { name: 'manageReps' }
+  | { name: 'manageAccounts' }
   | { name: 'notFound' };
 
 export function matchRoute(pathname: string): Route {
@@ -55,6 +58,9 @@ export function matchRoute(pathname: string): Route {
   if (path === '/manage/users') return { name: 'manageUsers' };
   if (path === '/manage/api-keys') return { name: 'manageKeys' };
   if (path === '/manage/import') return { name: 'manageImport' };
+  if (path === '/manage/routing') return { name: 'manageRouting' };
+  if (path === '/manage/reps') return { name: 'manageReps' };
+  if (path === '/manage/accounts') return { name: 'manageAccounts' };
   return { name: 'notFound' };
 }
 
@@ -70,6 +76,9 @@ export const paths = {
   manageUsers: '/manage/users',
   manageKeys: '/manage/api-keys',
   manageImport: '/manage/import',
+  manageRouting: '/manage/routing',
+  manageReps: '/manage/reps',
+  manageAccounts: '/manage/accounts',
 };
 
 type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { to: string };

@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { api, onUnauthorized, setBearer } from '../api/client.js';
 import { isManagerRole, type User } from '../api/types.js';
 import { startStream, stopStream } from '../api/stream.js';
-import { userHasLang, useI18n } from '../i18n/i18n.js';
+import { useI18n, type Lang } from '../i18n/i18n.js';
 
 type AuthState = { phase: 'checking' } | { phase: 'signedOut' } | { phase: 'signedIn'; user: User };
 
@@ -12,6 +12,10 @@ interface Auth {
   isManager: boolean;
   signIn: (email: string, password: string) => Promise<void>;
   signOut: () => Promise<void>;
+  /** Merges a change of the signed-in user (availability, preferences) into the state. */
+  updateUser: (patch: Partial<User>) => void;
+  /** Saves language and/or time zone to the account (PATCH /me); null means "the browser decides". */
+  savePrefs: (p: { locale?: Lang | null; timeZone?: string | null }) => Promise<void>;
   /** A fresh start-up check failed for reasons other than 401 (server down). */
   bootError: unknown;
   retryBoot: () => void;
@@ -20,7 +24,7 @@ interface Auth {
 const AuthContext = createContext<Auth | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const { setLang, bindUser } = useI18n();
+  const { applyPrefs, bindUser } = useI18n();
   const [state, setState] = useState<AuthState>({ phase: 'checking' });
   const [bootError, setBootError] = useState<unknown>(null);
   const [bootTry, setBootTry] = useState(0);
@@ -28,16 +32,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const adopt = useCallback(
     (user: User) => {
       bindUser(String(user.id));
+      // The account's preferences win (they follow the user across devices); unset ones fall back to this browser.
       const loc = user.locale?.toLowerCase();
-      if (!userHasLang(String(user.id)) && loc) {
-        if (loc.startsWith('de')) setLang('de');
-        else if (loc.startsWith('en')) setLang('en');
-      }
+      applyPrefs({ lang: loc?.startsWith('de') ? 'de' : loc?.startsWith('en') ? 'en' : null, tz: user.timeZone ?? null });
       setState({ phase: 'signedIn', user });
     },
-    // setLang changes with the bound user; adopt must not (it would re-run the start-up check).
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [bindUser],
+    [bindUser, applyPrefs],
   );
 
   useEffect(() => {
@@ -81,10 +81,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       isManager: isManagerRole(user?.role),
       bootError,
       retryBoot: () => setBootTry((n) => n + 1),
+      updateUser: (patch) => setState((s) => (s.phase === 'signedIn' ? { phase: 'signedIn', user: { ...s.user, ...patch } } : s)),
+      savePrefs: async (p) => {
+        const { user: u } = await api.updateMe(p);
+        setState((s) => (s.phase === 'signedIn' ? { phase: 'signedIn', user: { ...s.user, locale: u.locale ?? null, timeZone: u.timeZone ?? null } } : s));
+      },
       signIn: async (email, password) => {
         const { token, user: u } = await api.login(email, password);
         setBearer(token);
-        adopt(u);
+        // GET /me adds what the login answer leaves out (a rep's team, tier and availability).
+        const full = await api.me().then((r) => r.user, () => u);
+        adopt({ ...u, ...full });
       },
       signOut: async () => {
         try {

@@ -1,8 +1,9 @@
+import '../i18n/setup-messages.js';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { api, isAbort } from '../api/client.js';
 import { useLeadStream } from '../api/stream.js';
 import type { Overview } from '../api/types.js';
-import { HBarChart, Histogram, StackedBarChart, Tile } from '../components/charts.js';
+import { HBarChart, Histogram, LineChart, StackedBarChart, Tile } from '../components/charts.js';
 import { Empty, ErrorState, Loading } from '../components/States.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Link, paths } from '../lib/router.js';
@@ -75,6 +76,27 @@ export function DashboardView() {
 
   const fmt = (n: number) => number(n);
   const dur = (ms: number | null) => (ms === null ? '—' : duration(ms));
+
+  // Every day of the range that has claims, with the gaps as empty days (the line breaks there).
+  const daily = useMemo(() => {
+    const rows = [...(data?.arrivalToClaimDaily ?? [])].sort((a, b) => a.day - b.day);
+    if (!rows.length) return null;
+    const byDay = new Map(rows.map((r) => [r.day, r]));
+    const days: number[] = [];
+    for (let d = rows[0]!.day; d <= rows[rows.length - 1]!.day && days.length < 400; d += 86_400_000) days.push(d);
+    // Axis in minutes, or in hours once the p90 passes two hours (round ticks either way).
+    const top = Math.max(0, ...rows.map((r) => r.p90Ms ?? 0));
+    const unit = top > 2 * 3_600_000 ? 3_600_000 : 60_000;
+    const min = (v: number | null | undefined) => (v === null || v === undefined ? null : v / unit);
+    return {
+      days,
+      p50: days.map((d) => min(byDay.get(d)?.p50Ms)),
+      p90: days.map((d) => min(byDay.get(d)?.p90Ms)),
+      count: days.map((d) => byDay.get(d)?.count ?? 0),
+      unit,
+    };
+  }, [data]);
+  const dayFmt = useMemo(() => new Intl.DateTimeFormat(i18n.locale, { month: 'short', day: 'numeric', timeZone: 'UTC' }), [i18n.locale]);
 
   const reps = useMemo(() => [...(data?.reps ?? [])].sort((a, b) => b.claims - a.claims || a.name.localeCompare(b.name)), [data]);
 
@@ -187,6 +209,26 @@ export function DashboardView() {
                     </div>
                   ))}
                 </div>
+              )}
+            </section>
+
+            <section className="card chart-card wide" aria-labelledby={`${id}-ttc`}>
+              <h2 id={`${id}-ttc`}>{t('dash.ttcOverTime')}</h2>
+              <p className="muted small">{t('dash.ttcHint')}</p>
+              {!daily ? (
+                <Empty title={t('dash.noClaims')} />
+              ) : (
+                <LineChart
+                  label={t('dash.ttcLabel', { n: fmt(daily.days.length) })}
+                  xs={daily.days}
+                  formatX={(d) => dayFmt.format(d)}
+                  formatY={(v) => (v === 0 ? '0' : duration(v * daily.unit))}
+                  extra={(i) => t('dash.claimsN', { n: fmt(daily.count[i] ?? 0) })}
+                  series={[
+                    { key: 'p50', label: t('dash.p50Line'), values: daily.p50, className: 'line-p50' },
+                    { key: 'p90', label: t('dash.p90Line'), values: daily.p90, className: 'line-p90' },
+                  ]}
+                />
               )}
             </section>
 

@@ -66,8 +66,33 @@ export function OldestAge({ iso }: { iso: string | null }) {
   return <span className={tone}>{t('home.oldest', { age: duration(age) })}</span>;
 }
 
+/**
+ * How the signed-in rep meets a pool by their tier: null when the pool sets nothing for it,
+ * or the rep's tier is unknown (then the server's answer on opening the pool decides).
+ */
+function tierAccess(pool: Pool, tier: string | null | undefined): 'none' | 'filter' | 'full' | 'preview' | null {
+  if (!tier || !pool.access || pool.mode === 'queue') return null;
+  const a = pool.access[tier];
+  if (a === undefined) return null;
+  return typeof a === 'string' ? a : 'filter';
+}
+
 function PoolCard({ pool }: { pool: Pool }) {
-  const { t, number } = useI18n();
+  const { t, tx, number } = useI18n();
+  const { user, isManager } = useAuth();
+  const access = isManager ? null : tierAccess(pool, user?.tier);
+  if (access === 'none') {
+    // Not open to this tier: leads reach these reps by push instead. Shown, not a link.
+    return (
+      <div className={`pool-card pool-card-closed mode-${pool.mode}`}>
+        <span className="pool-card-top">
+          <span className="pool-card-name">{pool.name}</span>
+          <span className="badge">{t('home.closed')}</span>
+        </span>
+        <span className="pool-card-hint muted">{t('home.closedHint', { tier: tx(`tier.${user?.tier ?? ''}`, user?.tier ?? '') })}</span>
+      </div>
+    );
+  }
   return (
     <Link to={paths.pool(pool.id)} className={`pool-card mode-${pool.mode}`}>
       <span className="pool-card-top">
@@ -85,6 +110,8 @@ function PoolCard({ pool }: { pool: Pool }) {
         {t(`modeHint.${pool.mode}`)} · {t('home.lockInfo', { min: Math.round(pool.lockTtlSeconds / 60) })}
         {pool.isDefault ? <> · {t('common.default')}</> : null}
       </span>
+      {access === 'filter' ? <span className="pool-card-hint small">{t('home.filtered', { tier: tx(`tier.${user?.tier ?? ''}`, user?.tier ?? '') })}</span> : null}
+      {access === 'full' && pool.mode === 'pool' ? <span className="pool-card-hint small">{t('home.fullAccess')}</span> : null}
     </Link>
   );
 }

@@ -1,8 +1,21 @@
+import '../i18n/setup-messages.js';
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { api, isAbort } from '../api/client.js';
+import { ApiError, api, isAbort } from '../api/client.js';
 import { POOL_MODES, PREVIEW_FIELDS, type Pool, type PoolMode, type PoolRules, type PreviewField } from '../api/types.js';
 import { ModeBadge } from '../components/Badges.js';
 import { RulesEditor, fromDraft, rulesSummary, toDraft, type RulesDraft } from '../components/RulesEditor.js';
+import {
+  AccessEditor,
+  EscalationEditor,
+  fromAccessDraft,
+  fromEscalationDraft,
+  toAccessDraft,
+  toEscalationDraft,
+  type AccessDraft,
+  type EscalationDraft,
+} from '../components/PoolRoutingEditor.js';
+import { accessWords } from '../lib/routing-words.js';
+import { fieldProblems } from '../lib/fields.js';
 import { SetupNav } from '../components/SetupNav.js';
 import { Empty, ErrorState, Loading } from '../components/States.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -25,7 +38,18 @@ export function ManagePoolsView() {
   const { t } = useI18n();
   const { isManager } = useAuth();
   const { pools, error, reload } = usePools();
+  const [teams, setTeams] = useState<string[]>([]);
   useTitle(t('manage.title'));
+
+  useEffect(() => {
+    if (!isManager) return;
+    const c = new AbortController();
+    api.reps(c.signal).then(
+      ({ items }) => setTeams([...new Set(items.map((r) => r.team).filter((x): x is string => !!x))].sort()),
+      () => undefined,
+    );
+    return () => c.abort();
+  }, [isManager]);
 
   if (!isManager) {
     return (
@@ -59,7 +83,7 @@ export function ManagePoolsView() {
           <ul className="pool-settings">
             {sortPools(pools).map((p) => (
               <li key={String(p.id)}>
-                <PoolSettingsRow pool={p} onSaved={reload} />
+                <PoolSettingsRow pool={p} onSaved={reload} teams={teams} />
               </li>
             ))}
           </ul>
@@ -173,9 +197,9 @@ function CreatePoolForm({ onCreated }: { onCreated: () => void }) {
   );
 }
 
-function PoolSettingsRow({ pool, onSaved }: { pool: Pool; onSaved: () => void }) {
+function PoolSettingsRow({ pool, onSaved, teams }: { pool: Pool; onSaved: () => void; teams: string[] }) {
   const i18n = useI18n();
-  const { t, number } = i18n;
+  const { t, number, tx } = i18n;
   const toasts = useToasts();
   const id = useId();
   const [open, setOpen] = useState(false);
@@ -188,8 +212,25 @@ function PoolSettingsRow({ pool, onSaved }: { pool: Pool; onSaved: () => void })
   const [bad, setBad] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError | null>(null);
+  const [escalation, setEscalation] = useState<EscalationDraft>(() => toEscalationDraft(pool.escalation));
+  const [access, setAccess] = useState<AccessDraft>(() => toAccessDraft(pool.access));
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [industries, setIndustries] = useState<string[]>([]);
+
+  useEffect(() => {
+    if (!open) return;
+    const c = new AbortController();
+    api.facets(pool.id, c.signal).then(
+      (f) => setIndustries(f.industry),
+      () => undefined,
+    );
+    return () => c.abort();
+  }, [open, pool.id]);
 
   const reset = () => {
+    setEscalation(toEscalationDraft(pool.escalation));
+    setAccess(toAccessDraft(pool.access));
+    setProblems({});
     setName(pool.name);
     setMode(pool.mode);
     setMinutes(String(Math.round(pool.lockTtlSeconds / 60)));
@@ -214,6 +255,7 @@ function PoolSettingsRow({ pool, onSaved }: { pool: Pool; onSaved: () => void })
     setBad([]);
     setBusy(true);
     setError(null);
+    setProblems({});
     try {
       await api.updatePool(pool.id, {
         ...(name.trim() !== pool.name ? { name: name.trim() } : {}),
@@ -221,16 +263,28 @@ function PoolSettingsRow({ pool, onSaved }: { pool: Pool; onSaved: () => void })
         lockTtlSeconds: mins * 60,
         previewFields: preview,
         rules: own ? parsed.rules : null,
+        escalation: fromEscalationDraft(escalation),
+        access: fromAccessDraft(access),
       });
       toasts.show({ kind: 'success', message: t('manage.saved', { name: name.trim() }) });
       setOpen(false);
       onSaved();
     } catch (err) {
-      setError(describeError(err, i18n));
+      setProblems(fieldProblems(err));
+      setError(err instanceof ApiError && err.fields.length ? { code: err.code, message: t('manage.invalidFields', { n: err.fields.length }) } : describeError(err, i18n));
     } finally {
       setBusy(false);
     }
   };
+
+  const sub = (prefix: string) =>
+    Object.fromEntries(
+      Object.entries(problems)
+        .filter(([k]) => k.startsWith(prefix))
+        .map(([k, v]) => [k.slice(prefix.length), v]),
+    );
+  const escSteps = pool.escalation?.steps.length ?? 0;
+  const accessSet = Object.entries(pool.access ?? {});
 
   return (
     <div className="pool-setting-card">
@@ -246,6 +300,13 @@ function PoolSettingsRow({ pool, onSaved }: { pool: Pool; onSaved: () => void })
           </span>
           <span className="muted small">
             {pool.rules ? t('manage.ownRules') : t('manage.teamRules')}: {rulesSummary(pool.effectiveRules, t)}
+          </span>
+          <span className="muted small">
+            {t('esc.summary', { n: escSteps })}
+            {pool.escalation?.backstopHours !== undefined ? ` · ${t('esc.backstopSum', { h: number(pool.escalation.backstopHours) })}` : ''}
+            {accessSet.length
+              ? ` · ${accessSet.map(([tier, a]) => `${tx(`tier.${tier}`, tier)}: ${accessWords(a, i18n)}`).join(' · ')}`
+              : ''}
           </span>
         </div>
         <button
@@ -325,10 +386,21 @@ function PoolSettingsRow({ pool, onSaved }: { pool: Pool; onSaved: () => void })
             </div>
             {own ? <RulesEditor value={draft} onChange={setDraft} bad={bad} /> : null}
           </fieldset>
+          <EscalationEditor value={escalation} onChange={setEscalation} teams={teams} problems={sub('escalation.')} />
+          <AccessEditor value={access} onChange={setAccess} industries={industries} problems={sub('access.')} isQueue={mode === 'queue'} />
           {error ? (
-            <p className={error.code === 'LOCAL' ? 'form-note' : 'form-error'} role="alert">
-              {error.message}
-            </p>
+            <div className={error.code === 'LOCAL' ? 'form-note' : 'form-error'} role="alert">
+              <p>{error.message}</p>
+              {Object.keys(problems).length ? (
+                <ul className="problem-list">
+                  {Object.entries(problems).map(([f, p]) => (
+                    <li key={f}>
+                      <span className="mono">{f}</span>: {p}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </div>
           ) : null}
           <div className="form-actions">
             <button type="submit" className="btn btn-primary" disabled={busy} aria-label={t('manage.saveFor', { name: pool.name })}>

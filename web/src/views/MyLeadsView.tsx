@@ -14,6 +14,7 @@ import { useTitle } from '../lib/title.js';
 import { useAuth } from '../state/auth.js';
 import { usePools } from '../state/pools.js';
 import { useToasts } from '../state/toasts.js';
+import { OPEN_LEAD_EVENT } from '../components/PushWatcher.js';
 
 function lockOrder(l: Lead): number {
   const t = l.lockExpiresAt ? Date.parse(l.lockExpiresAt) : NaN;
@@ -33,6 +34,8 @@ export function MyLeadsView() {
   const [selectedId, setSelectedId] = useState<string | null>(() => new URLSearchParams(location.search).get('lead'));
   const [activityFor, setActivityFor] = useState<string | null>(null);
   const [historyKeys, setHistoryKeys] = useState<Record<string, number>>({});
+  /** Leads pushed to the rep while this page is open: marked until they are opened. */
+  const [pushed, setPushed] = useState<ReadonlySet<string>>(new Set());
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const listRef = useRef<HTMLTableSectionElement>(null);
 
@@ -52,6 +55,12 @@ export function MyLeadsView() {
 
   useEffect(() => () => clearTimeout(refetchTimer.current), []);
 
+  useEffect(() => {
+    const onOpen = (e: Event) => setSelectedId(String((e as CustomEvent<string>).detail));
+    window.addEventListener(OPEN_LEAD_EVENT, onOpen);
+    return () => window.removeEventListener(OPEN_LEAD_EVENT, onOpen);
+  }, []);
+
   const refetchSoon = useCallback((ms = 300) => {
     clearTimeout(refetchTimer.current);
     refetchTimer.current = setTimeout(() => setReloadKey((k) => k + 1), ms);
@@ -63,6 +72,15 @@ export function MyLeadsView() {
       return;
     }
     const ev = m.event;
+    if (ev.type === 'lead.pushed' && sameId(ev.ownerId, user?.id)) {
+      const lid = String(ev.leadId);
+      setPushed((s) => new Set(s).add(lid));
+      // On screen at once (the stream carries the lead); the refetch below fills in the rest.
+      if (ev.lead) {
+        const lead = { ...ev.lead, status: ev.status, ownerId: ev.ownerId };
+        setItems((cur) => (cur && !cur.some((l) => sameId(l.id, lead.id)) ? [lead, ...cur] : cur));
+      }
+    }
     const mine = items?.some((l) => sameId(l.id, ev.leadId)) ?? false;
     if (mine || sameId(ev.ownerId, user?.id)) {
       refetchSoon();
@@ -117,6 +135,12 @@ export function MyLeadsView() {
 
   const open = (id: string, withActivity = false) => {
     setSelectedId(id);
+    setPushed((s) => {
+      if (!s.has(id)) return s;
+      const n = new Set(s);
+      n.delete(id);
+      return n;
+    });
     setActivityFor(withActivity ? id : null);
   };
 
@@ -186,7 +210,7 @@ export function MyLeadsView() {
                       data-row-id={id}
                       tabIndex={0}
                       aria-selected={selectedId === id}
-                      className={selectedId === id ? 'lead-row selected' : 'lead-row'}
+                      className={`lead-row${selectedId === id ? ' selected' : ''}${pushed.has(id) ? ' is-new' : ''}`}
                       onClick={(e) => {
                         if ((e.target as HTMLElement).closest('button, a')) return;
                         open(id);
@@ -195,6 +219,7 @@ export function MyLeadsView() {
                     >
                       <td data-label={t('field.company')}>
                         <span className="company-name">{lead.company ?? `#${id}`}</span>
+                        {pushed.has(id) ? <span className="badge badge-new">{t('push.badge')}</span> : null}
                         {lead.industry ? <span className="muted small cell-sub">{lead.industry}</span> : null}
                       </td>
                       <td data-label={t('field.status')} className="col-status">

@@ -98,6 +98,8 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
   const appliedFilters = useRef<Filters>(filters);
   const fetchCtrl = useRef<AbortController | null>(null);
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  /** Rows kept on screen for a few seconds to say another rep won the claim. */
+  const lostRace = useRef(new Set<string>());
   const tableRef = useRef<HTMLTableSectionElement>(null);
   const nextCursorRef = useRef<string | null>(null);
   nextCursorRef.current = nextCursor;
@@ -217,6 +219,7 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
     const ev = m.event;
     const id = String(ev.leadId);
     if (claiming.current.has(id)) return; // our own claim in flight: its answer decides
+    if (lostRace.current.has(id)) return; // showing "someone else claimed it": its own timer removes the row
     const here = sameId(ev.poolId, pool.id);
     const present = itemsRef.current.some((l) => String(l.id) === id);
 
@@ -292,7 +295,9 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
       });
       setRowErrors((r) => ({ ...r, [id]: { ...shown, gone } }));
       if (gone) {
+        lostRace.current.add(id);
         setTimeout(() => {
+          lostRace.current.delete(id);
           commit((c) => c.filter((l) => String(l.id) !== id));
           setRowErrors((r) => {
             const { [id]: _drop, ...rest } = r;
