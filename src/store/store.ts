@@ -87,7 +87,7 @@ export interface Store {
   /** Routes sample leads through a draft rule set against the live team, changing nothing. */
   dryRun(ruleSet: RuleSet, leads: LeadForRouting[], now: number): Promise<DecisionTrace[]>;
   /** The last N leads that arrived, as routing saw them (for a dry run on real traffic). */
-  recentLeadsForRouting(n: number): Promise<LeadForRouting[]>;
+  recentLeadsForRouting(n: number): Promise<(LeadForRouting & { id: number })[]>;
   rotations(): Promise<{ team: string; state: RotationState }[]>;
   setRotationPaused(team: string, paused: boolean, actor: Actor, now: number): Promise<LeadEvent[]>;
   /** Runs every escalation step that is due (assign, review, backstop), each once. */

@@ -94,6 +94,9 @@ describe('POST /routing/dry-run', () => {
     const whys = (res.decisions as DecisionTrace[]).map((d) => d.rules[0]!.why).sort();
     expect(whys).toEqual(['score 12 <= 12', 'score 13 > 12']);
     expect((res.decisions as DecisionTrace[]).map((d) => d.outcome.kind === 'pool' && d.outcome.poolId).sort()).toEqual([enterprise, general].sort());
+    // each decision names the real lead it is about, newest first
+    const recent = await env.store.recentLeadsForRouting(2);
+    expect((res.decisions as { leadId: number }[]).map((d) => d.leadId)).toEqual(recent.map((l) => l.id));
     // without leads or lastN: the last 20 real ones (there are fewer here)
     const all = await ok(dryRun({ ruleSet: threshold }));
     expect(all.decisions).toHaveLength((await env.store.recentLeadsForRouting(1000)).length);

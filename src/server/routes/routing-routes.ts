@@ -194,7 +194,8 @@ export async function routingRoutes(fastify: FastifyInstance): Promise<void> {
         leads = await store.recentLeadsForRouting(req.body.lastN ?? 20);
       }
       const traces = await store.dryRun(ruleSet, leads.filter((l) => l !== null), clock.now());
-      return { decisions: traces as unknown as Record<string, unknown>[] };
+      // Real leads keep their id beside their decision, so a manager can open the lead.
+      return { decisions: traces.map((t, i) => ({ ...(req.body.leads ? {} : { leadId: (leads[i] as { id?: number }).id }), ...t })) as unknown as Record<string, unknown>[] };
     },
   );
 
@@ -233,6 +234,19 @@ export async function routingRoutes(fastify: FastifyInstance): Promise<void> {
       const { rep } = await store.updateRep(req.params.id, patch as RepPatch, actor, reason ?? null, clock.now());
       return rep;
     },
+  );
+
+  app.get(
+    '/rotations',
+    {
+      config: { access: 'manager' },
+      schema: {
+        tags: ['reps'],
+        summary: "Each team's push rotation: where it stands and whether it is paused",
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ team: Type.String(), paused: Type.Boolean(), lastUserId: Type.Union([Type.Integer(), Type.Null()]) })) }) },
+      },
+    },
+    async () => ({ items: (await store.rotations()).map((r) => ({ team: r.team, paused: r.state.paused, lastUserId: r.state.lastUserId })) }),
   );
 
   app.put(

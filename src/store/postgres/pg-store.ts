@@ -1752,8 +1752,8 @@ export class PostgresStore implements Store {
     });
   }
 
-  async recentLeadsForRouting(n: number): Promise<LeadForRouting[]> {
-    return (await this.#rows<LeadRow>(this.pool, 'SELECT * FROM leads ORDER BY id DESC LIMIT $1', [n])).map(leadFromRow).map(leadForRouting);
+  async recentLeadsForRouting(n: number): Promise<(LeadForRouting & { id: number })[]> {
+    return (await this.#rows<LeadRow>(this.pool, 'SELECT * FROM leads ORDER BY id DESC LIMIT $1', [n])).map(leadFromRow).map((l) => ({ id: l.id, ...leadForRouting(l) }));
   }
 
   /**

@@ -1187,8 +1187,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  async recentLeadsForRouting(n: number): Promise<LeadForRouting[]> {
-    return (this.#s('SELECT * FROM leads ORDER BY id DESC LIMIT ?').all(n) as LeadRow[]).map(leadFromRow).map(leadForRouting);
+  async recentLeadsForRouting(n: number): Promise<(LeadForRouting & { id: number })[]> {
+    return (this.#s('SELECT * FROM leads ORDER BY id DESC LIMIT ?').all(n) as LeadRow[]).map(leadFromRow).map((l) => ({ id: l.id, ...leadForRouting(l) }));
   }
 
   /** When a lead in this pool next escalates, for the durable timer. */
