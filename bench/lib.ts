@@ -107,9 +107,18 @@ export interface ServerChild {
 
 let nextPort = 41000 + Math.floor(Math.random() * 2000);
 
-/** Starts the real server (`leadpool serve`) on `dataDir` in a child process and waits for it. */
+/** Starts the real server (`leadpool serve`) on `dataDir` in a child process and waits for it; a port in use (other work on the machine) is skipped. */
 export async function startServer(dataDir: string): Promise<ServerChild> {
-  const port = nextPort++;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOn(dataDir, nextPort++);
+    } catch (err) {
+      if (attempt >= 5 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startServerOn(dataDir: string, port: number): Promise<ServerChild> {
   const proc = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), '--data', dataDir, '--no-demo', '--log-level', 'warn'],

@@ -1,8 +1,10 @@
 /**
- * `npm run bench [-- --only claims,browse,ingest,memory] [--leads N] [--claim-seconds S] [--ingest N]`
+ * `npm run bench [-- --only claims,browse,ingest,memory,routing,fairplay,metrics] [--leads N]
+ *   [--claim-seconds S] [--ingest N] [--fair-seconds S] [--metrics-samples N] [--decisions N]`
  *
- * The speed targets of issue 2, each with its baseline measured in the same run. Prints the
- * figures as it goes, a summary table at the end, and writes bench/results.json.
+ * The speed targets of issues 2, 3 and 4, each with its baseline measured in the same run.
+ * Prints the figures as it goes, a summary table at the end, and writes bench/results.json.
+ * `--leads 50000` is the quick mode (every part, smaller databases).
  */
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
@@ -13,13 +15,27 @@ import { IdFeed, rawClaims, storeClaims, httpClaims, harnessCeiling } from './cl
 import { runBrowse, printBrowse, type BrowseRow } from './browse.js';
 import { batchIngest, csvImport, ingestBreakdown } from './ingest.js';
 import { serverMemory, type MemoryResult } from './memory.js';
+import { routingCore, routedIngest, routingIngestBreakdown } from './routing.js';
+import { runFairplay } from './fairplay.js';
+import { runMetricsEndpoints, runExport, metricsDiagnosis } from './metrics.js';
+import { historyDb } from './load-db.js';
 import { CACHE, ROOT, fmt, fmtInt, login, shuffledIds, startServer, type ServerChild } from './lib.js';
 
-const ALL = ['claims', 'browse', 'ingest', 'memory'] as const;
+const ALL = ['claims', 'browse', 'ingest', 'memory', 'routing', 'fairplay', 'metrics'] as const;
 type Part = (typeof ALL)[number];
 
 function parseArgs(argv: string[]) {
-  const o = { only: new Set<Part>(ALL), leads: 1_000_000, claimSeconds: 15, rawSeconds: 8, ingest: 100_000, connections: 50 };
+  const o = {
+    only: new Set<Part>(ALL),
+    leads: 1_000_000,
+    claimSeconds: 15,
+    rawSeconds: 8,
+    ingest: 100_000,
+    connections: 50,
+    fairSeconds: 5,
+    metricsSamples: 30,
+    decisions: 100_000,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = () => {
@@ -41,6 +57,9 @@ function parseArgs(argv: string[]) {
     else if (a === '--raw-seconds') o.rawSeconds = num(v());
     else if (a === '--ingest') o.ingest = Math.floor(num(v()));
     else if (a === '--connections') o.connections = Math.floor(num(v()));
+    else if (a === '--fair-seconds') o.fairSeconds = num(v());
+    else if (a === '--metrics-samples') o.metricsSamples = Math.floor(num(v()));
+    else if (a === '--decisions') o.decisions = Math.floor(num(v()));
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -193,6 +212,98 @@ async function main() {
       measured: `${fmtInt(csv.perSecond)} leads/s whole command (insert pass alone ${csv.insertPhaseSeconds ? fmtInt(n / csv.insertPhaseSeconds) : '?'}/s)`,
       ratio: `${fmt(csv.perSecond / 10_000, 2)}×`,
       pass: csv.perSecond >= 10_000 && csv.stored === n,
+    });
+  }
+
+  if (args.only.has('routing')) {
+    console.log('\nRouting (issue 3):');
+    const core = await routingCore(args.decisions);
+    summary.push({
+      target: 'routing decision < 50 µs (50-rule set, core)',
+      measured: `${fmt(core.usPerDecision, 2)} µs per decision (${fmtInt(core.decisions)} decisions, ${fmt(core.pushedShare * 100, 0)}% pushed)`,
+      ratio: `${fmt(core.usPerDecision / 50, 2)}× of limit`,
+      pass: core.usPerDecision < 50,
+    });
+    const n = Math.min(args.ingest, Math.max(args.leads, 10_000));
+    console.log(`  batch route on fresh databases (${fmtInt(n)} leads each, 1,000 a request, 2 connections; the same leads with poolId, then without under 10 rules):`);
+    const ri = await routedIngest(join(runDir, 'routing'), n);
+    console.log('  where routed ingest spends its time:');
+    const breakdown = await routingIngestBreakdown(join(runDir, 'routing-breakdown'), Math.min(n, 20_000));
+    results.routing = { core, ingest: ri, breakdown };
+    summary.push({
+      target: 'batch ingest WITH routing ≥ 5,000 leads/s',
+      measured: `${fmtInt(ri.routed.perSecond)} leads/s vs ${fmtInt(ri.baseline.perSecond)}/s with poolId (no routing)`,
+      ratio: `${fmt(ri.routed.perSecond / 5000, 2)}× target; ${fmt(ri.routed.perSecond / ri.baseline.perSecond, 2)}× no-routing`,
+      pass: ri.routed.perSecond >= 5000 && ri.routed.stored === n,
+    });
+  }
+
+  if (args.only.has('fairplay')) {
+    const db = await benchDb(args.leads);
+    console.log(`\nFair play (issue 4): claims with all rules on vs none, on a copy of the ${fmtInt(db.leads)}-lead database:`);
+    const dir = join(runDir, 'fairplay');
+    const file = copyDb(db, dir);
+    const fp = await runFairplay(file, db.poolId, shuffledIds(db.leads, 4242), () => startServer(dir), {
+      seconds: args.fairSeconds,
+      connections: args.connections,
+      leads: db.leads,
+    });
+    results.fairplay = fp;
+    rmSync(dir, { recursive: true, force: true });
+    const ran = fp.checks.filter((c) => c.perClaimOn >= 0.99).length >= 3;
+    for (const [label, t] of [
+      ['in process store.claim()', fp.inProcess.totals],
+      [`HTTP, ${args.connections} conns`, fp.http.totals],
+    ] as const) {
+      summary.push({
+        target: `claim all rules ≥ 0.8 × no rules (${label})`,
+        measured: `${fmtInt(t.on.perSecond)}/s on vs ${fmtInt(t.off.perSecond)}/s off; p99 ${fmt(t.on.p99, 2)} vs ${fmt(t.off.p99, 2)} ms; CPU/claim ${fmtInt(t.on.cpuUsPerClaim)} vs ${fmtInt(t.off.cpuUsPerClaim)} µs; refused ${t.refused}`,
+        ratio: `${fmt(t.ratio, 2)}× (CPU ${fmt(t.cpuRatio, 2)}×)`,
+        pass: t.ratio >= 0.8 && t.refused === 0 && ran,
+      });
+    }
+  }
+
+  if (args.only.has('metrics')) {
+    const h = await historyDb(args.leads);
+    console.log(
+      `\nMeasurements (issue 4): ${fmtInt(h.leads)} leads, ${fmtInt(h.events)} events, ${fmtInt(h.claims)} claims over 30 days (${fmtInt(h.claimsLast7d)} in the last 7 at build time), ${h.reviewLeads} leads in review; sequential requests:`,
+    );
+    const dir = join(runDir, 'metrics');
+    const file = copyDb(h, dir);
+    const server = await startServer(dir);
+    let endpoints;
+    let exp;
+    try {
+      console.log(`  server child pid ${server.pid}; RSS at start ${fmt(server.memory().rssMb, 0)} MB`);
+      endpoints = await runMetricsEndpoints(server, file, h.poolId, args.metricsSamples, 200);
+      exp = await runExport(server, h.events);
+    } catch (err) {
+      console.error(`server stderr tail:\n${server.stderrTail()}`);
+      throw err;
+    } finally {
+      await server.stop();
+    }
+    let diagnosis;
+    if (endpoints.some((e) => !e.pass)) {
+      console.log('  where the time goes (store calls in process, every statement timed; plans of those over 5 ms):');
+      diagnosis = await metricsDiagnosis(file, h.poolId);
+    }
+    results.metrics = { history: { leads: h.leads, events: h.events, claims: h.claims, claimsLast7dAtBuild: h.claimsLast7d, builtAt: h.builtAt }, endpoints, export: exp, diagnosis };
+    rmSync(dir, { recursive: true, force: true });
+    for (const e of endpoints) {
+      summary.push({
+        target: `GET ${e.name} p95 < 200 ms`,
+        measured: `p95 ${fmt(e.latency.p95, 1)} ms (p50 ${fmt(e.latency.p50, 1)}, n ${e.latency.n})`,
+        ratio: `${fmt(e.latency.p95 / 200, 2)}× of limit`,
+        pass: e.pass,
+      });
+    }
+    summary.push({
+      target: `events.csv export, ${fmtInt(h.events)} events, bounded memory (RSS < 300 MB)`,
+      measured: `${fmtInt(exp.rowsPerSecond)} rows/s (${fmtInt(exp.rows)} rows, ${fmt(exp.seconds, 1)} s); RSS peak ${fmt(exp.rssPeakDuringMb, 0)} MB (from ${fmt(exp.rssBeforeMb, 0)})`,
+      ratio: `${fmt(exp.rssPeakDuringMb / 300, 2)}× of 300 MB`,
+      pass: exp.status === 200 && exp.rows >= h.events && exp.rssPeakDuringMb < 300,
     });
   }
   rmSync(runDir, { recursive: true, force: true });

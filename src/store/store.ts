@@ -135,6 +135,8 @@ export interface Store {
   logActivity(leadId: number, actor: Actor, activity: { type: ActivityType; note: string | null }, now: number): Promise<{ lead: Lead; events: LeadEvent[] }>;
   setStatus(leadId: number, actor: Actor, status: WorkStatus, reason: string | null, now: number): Promise<{ lead: Lead; events: LeadEvent[] }>;
   leadsOwnedBy(userId: number): Promise<Lead[]>;
+  /** Leads the rep holds without contact yet (the hoarding count), without loading them. */
+  countOpenUncontacted(userId: number): Promise<number>;
 
   // --- timers
   /** Returns every claimed lead whose lock ran out to its pool, once; returns the events. */

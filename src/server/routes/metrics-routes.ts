@@ -203,11 +203,11 @@ export async function metricsRoutes(fastify: FastifyInstance): Promise<void> {
     async (req) => {
       const me = userActor(req);
       const now = clock.now();
-      const [pools, team, today, held, board] = await Promise.all([
+      const [pools, team, today, open, board] = await Promise.all([
         store.listPools(),
         store.getTeamRules(),
         store.claimCountsSince(startOfUtcDay(now)),
-        store.leadsOwnedBy(me.userId),
+        store.countOpenUncontacted(me.userId),
         teamBoardOn(store),
       ]);
       const rules = pools.map((p) => p.rules ?? team);
@@ -216,7 +216,7 @@ export async function metricsRoutes(fastify: FastifyInstance): Promise<void> {
       return {
         claimsToday: today.filter((t) => t.userId === me.userId).reduce((a, t) => a + t.claims, 0),
         minClaimsPerDay: mins.length ? Math.max(...mins) : null,
-        openUncontacted: held.filter((l) => l.status === 'claimed' || l.status === 'assigned').length,
+        openUncontacted: open,
         hoardingLimit: limits.length ? Math.min(...limits) : null,
         teamBoard: board,
       };

@@ -289,6 +289,15 @@ CREATE INDEX claims_pushed ON claims (user_id, claimed_at) WHERE source IN ('pus
 CREATE INDEX leads_filters ON leads (pool_id, industry, company_size, source, created_at, id) WHERE status = 'available';
 `,
   },
+  {
+    version: 5,
+    name: 'measurement_indexes',
+    // As SQLite's migration 6: refusals and the review list without scanning every row.
+    sql: `
+CREATE INDEX events_refused ON events (at) WHERE type = 'lead.claim_refused';
+CREATE INDEX leads_review ON leads (pool_id, updated_at, id) WHERE status = 'review';
+`,
+  },
 ];
 
 /** Any constant: the key of the session advisory lock that serialises migration runs. */

@@ -1471,6 +1471,10 @@ export class PostgresStore implements Store {
     });
   }
 
+  async countOpenUncontacted(userId: number): Promise<number> {
+    return (await this.#one<{ n: number }>(this.pool, `SELECT COUNT(*)::int AS n FROM leads WHERE owner_id = $1 AND status IN ('claimed', 'assigned')`, [userId]))!.n;
+  }
+
   async leadsOwnedBy(userId: number): Promise<Lead[]> {
     return (await this.#rows<LeadRow>(this.pool, 'SELECT * FROM leads WHERE owner_id = $1 ORDER BY claimed_at DESC, id DESC', [userId])).map(leadFromRow);
   }

@@ -280,3 +280,18 @@ CREATE INDEX leads_escalation ON leads(escalation_due_at) WHERE escalation_due_a
 CREATE INDEX claims_pushed ON claims(user_id, claimed_at) WHERE source IN ('pushed', 'escalated', 'backstop');
 `,
 });
+
+SQLITE_MIGRATIONS.push({
+  version: 6,
+  name: 'measurement_indexes',
+  // Measured on 1,000,000 leads and 5,000,000 events (bench/metrics.ts): counting refusals
+  // scanned every event (347 ms) and the review list scanned every lead (194 ms).
+  sql: `
+CREATE INDEX events_refused ON events(at) WHERE type = 'lead.claim_refused';
+CREATE INDEX leads_review ON leads(pool_id, updated_at, id) WHERE status = 'review';
+-- The daily cap read a rep's claims of the day on every claim (97 us with ~2,000 of them):
+-- the counter row the claim already updates keeps the day's count instead.
+ALTER TABLE rep_pool_counters ADD COLUMN claims_day INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rep_pool_counters ADD COLUMN claims_today INTEGER NOT NULL DEFAULT 0;
+`,
+});

@@ -701,9 +701,10 @@ export class SqliteStore implements Store {
       ).n;
     }
     if (rules.dailyCap !== undefined) {
-      state.claimsToday = (
-        this.#s('SELECT COUNT(*) AS n FROM claims WHERE user_id = ? AND pool_id = ? AND claimed_at >= ?').get(userId, poolId, startOfUtcDay(now)) as { n: number }
-      ).n;
+      const c = this.#s('SELECT claims_day, claims_today FROM rep_pool_counters WHERE user_id = ? AND pool_id = ?').get(userId, poolId) as
+        | { claims_day: number; claims_today: number }
+        | undefined;
+      state.claimsToday = c && c.claims_day === startOfUtcDay(now) ? c.claims_today : 0;
     }
     const d = rules.diversity;
     if (d?.mode === 'percent') {
@@ -725,11 +726,17 @@ export class SqliteStore implements Store {
       `INSERT INTO claims (lead_id, user_id, pool_id, source, claimed_at, lead_created_at, score, industry, score_percentile, industry_share)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(lead.id, userId, lead.poolId, source, now, lead.createdAt, lead.score, lead.industry, mix ? scorePercentile(mix, lead.score) : null, mix ? industryShare(mix, lead.industry) : null);
-    if (!opts.byRep) return; // a lead handed to a rep earns or spends nothing of theirs
+    // Every claim counts for the day (the daily cap counts what a rep holds, pushed too); only
+    // a rep's own claim resets their detail views and earns or spends ratio credit.
+    const day = startOfUtcDay(now);
     this.#s(
-      `INSERT INTO rep_pool_counters (user_id, pool_id, views_since_claim, ratio_credits) VALUES (?, ?, 0, ?)
-       ON CONFLICT (user_id, pool_id) DO UPDATE SET views_since_claim = 0, ratio_credits = ratio_credits + excluded.ratio_credits`,
-    ).run(userId, lead.poolId, lead.score >= threshold ? -1 : 1);
+      `INSERT INTO rep_pool_counters (user_id, pool_id, views_since_claim, ratio_credits, claims_day, claims_today) VALUES (?, ?, 0, ?, ?, 1)
+       ON CONFLICT (user_id, pool_id) DO UPDATE SET
+         views_since_claim = CASE WHEN ? THEN 0 ELSE views_since_claim END,
+         ratio_credits = ratio_credits + excluded.ratio_credits,
+         claims_today = CASE WHEN claims_day = excluded.claims_day THEN claims_today + 1 ELSE 1 END,
+         claims_day = excluded.claims_day`,
+    ).run(userId, lead.poolId, opts.byRep ? (lead.score >= threshold ? -1 : 1) : 0, day, opts.byRep ? 1 : 0);
   }
 
   /** Closes the open claim of a lead (released, expired, reassigned, skipped). */
@@ -945,6 +952,10 @@ export class SqliteStore implements Store {
       const ev = this.#event('lead.status_changed', actor, now, { leadId, poolId: lead.poolId, reason, data: { from: before.status, to: status } });
       return { lead, events: [ev] };
     });
+  }
+
+  async countOpenUncontacted(userId: number): Promise<number> {
+    return (this.#s(`SELECT COUNT(*) AS n FROM leads WHERE owner_id = ? AND status IN ('claimed', 'assigned')`).get(userId) as { n: number }).n;
   }
 
   async leadsOwnedBy(userId: number): Promise<Lead[]> {
