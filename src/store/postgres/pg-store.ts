@@ -51,7 +51,7 @@ import type {
 import { apiKeyFromRow, eventActorColumns, eventFromRow, leadFromRow, poolFromRow, userFromRow } from '../rows.js';
 import type { ApiKeyRow, EventRow, LeadRow, PoolRow, UserRow } from '../rows.js';
 import type { Database } from '../db.js';
-import { buildBrowseQuery, searchNeedsIndex, POSTGRES_BROWSE } from '../browse-query.js';
+import { buildBrowseQuery, searchNeedsIndex } from '../browse-query.js';
 import { migratePostgres } from './migrations.js';
 
 type Held = { lead: Lead; events: LeadEvent[] };
@@ -869,10 +869,10 @@ export class PostgresStore implements Store {
     if (searchNeedsIndex(query)) {
       // As on SQLite: walk the sort order a few thousand leads deep first (a common name fills
       // the page there); only a rare one goes to the trigram index.
-      const walked = await this.#run(buildBrowseQuery(this.qb, poolId, query, now, { take, walkLimit: BROWSE_WALK_LIMIT }, POSTGRES_BROWSE));
-      rows = walked.length >= take ? walked : await this.#run(buildBrowseQuery(this.qb, poolId, query, now, { take, useSearchIndex: true }, POSTGRES_BROWSE));
+      const walked = await this.#run(buildBrowseQuery(this.qb, poolId, query, now, { take, walkLimit: BROWSE_WALK_LIMIT }));
+      rows = walked.length >= take ? walked : await this.#run(buildBrowseQuery(this.qb, poolId, query, now, { take, useSearchIndex: true }));
     } else {
-      rows = await this.#run(buildBrowseQuery(this.qb, poolId, query, now, { take }, POSTGRES_BROWSE));
+      rows = await this.#run(buildBrowseQuery(this.qb, poolId, query, now, { take }));
     }
     return { items: rows.slice(0, query.limit), hasMore: rows.length > query.limit };
   }
