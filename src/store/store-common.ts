@@ -1,7 +1,8 @@
 import type { PoolRules, RuleRefusal } from '../core/fair-play.js';
 import { DAY } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
-import { conditionMatches, type Condition, type NamedAccount, type PoolAccess } from '../core/routing/index.js';
+import { conditionMatches, type Condition, type NamedAccount, type PoolAccess, type RepProfile } from '../core/routing/index.js';
+import type { RepSettings } from './store.js';
 import { leadForRouting } from '../core/lead-routing.js';
 import type { Lead } from '../core/types.js';
 
@@ -49,4 +50,23 @@ export function tierAccessDecision(access: Record<string, PoolAccess>, tier: str
   const m = conditionMatches(a.filter, leadForRouting(lead), account);
   if (!m.matched) throw new AppError('FORBIDDEN', `Your tier (${tier}) works a filtered part of this pool, and lead ${lead.id} is outside it: ${m.why}.`, { tier, reason: 'tier_filter' });
   return a.filter;
+}
+
+/** A rep as push routing sees them: their settings, and the counts the store made. */
+export function repProfile(s: RepSettings, counts: { openLeads: number; pushed?: { h: number; d: number; w: number } | undefined; excluded: boolean }): RepProfile {
+  return {
+    userId: s.userId,
+    name: s.name,
+    team: s.team,
+    tier: s.tier,
+    availability: s.availability,
+    paused: s.paused,
+    capacity: s.capacity,
+    openLeads: counts.openLeads,
+    weight: s.weight,
+    hours: s.hours,
+    caps: s.caps,
+    pushed: { lastHour: counts.pushed?.h ?? 0, today: counts.pushed?.d ?? 0, thisWeek: counts.pushed?.w ?? 0 },
+    excluded: counts.excluded,
+  };
 }

@@ -6,7 +6,7 @@ import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRule
 import { BANDS, emptyMix, type PoolMix } from '../../core/pool-mix.js';
 import { AGE_BUCKETS_MIN, dailyDurations, type MetricsFacts, type RepFacts } from '../../core/metrics.js';
 import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, startOfUtcWeek, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
-import { tierAccessDecision } from '../store-common.js';
+import { repProfile, tierAccessDecision } from '../store-common.js';
 import { leadForRouting } from '../../core/lead-routing.js';
 import { escalationRecord, planEscalation } from '../../core/escalation-plan.js';
 import {
@@ -1724,22 +1724,7 @@ export class PostgresStore implements Store {
     );
     return reps.map((r) => {
       const s = repFromRow(r);
-      const p = pushed.get(s.userId);
-      return {
-        userId: s.userId,
-        name: s.name,
-        team: s.team,
-        tier: s.tier,
-        availability: s.availability,
-        paused: s.paused,
-        capacity: s.capacity,
-        openLeads: open.get(s.userId) ?? 0,
-        weight: s.weight,
-        hours: s.hours,
-        caps: s.caps,
-        pushed: { lastHour: p?.h ?? 0, today: p?.d ?? 0, thisWeek: p?.w ?? 0 },
-        excluded: excluded.has(s.userId),
-      };
+      return repProfile(s, { openLeads: open.get(s.userId) ?? 0, pushed: pushed.get(s.userId), excluded: excluded.has(s.userId) });
     });
   }
 

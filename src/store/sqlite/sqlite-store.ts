@@ -11,7 +11,7 @@ import type { LeadInput } from '../../core/lead-input.js';
 import { DEFAULT_LOCK_TTL_SECONDS, DEFAULT_PREVIEW_FIELDS } from '../../core/types.js';
 import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRules, type RepClaimState } from '../../core/fair-play.js';
 import { BANDS, emptyMix, industryShare, scorePercentile, type PoolMix } from '../../core/pool-mix.js';
-import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, startOfUtcWeek, tierAccessDecision, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
+import { DEFAULT_HOT_THRESHOLD, repProfile, startOfUtcDay, startOfUtcWeek, tierAccessDecision, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
 import type { ActivityType, Actor, ApiKeyScope, EventType, Lead, LeadEvent, Pool, User, WorkStatus } from '../../core/types.js';
 import type { ApiKey, InsertOptions, InsertResult, MetricsRange, NewAccount, NewPool, NewUser, PoolPatch, PoolStats, RepPatch, RepSettings, RoutingVersion, SkipReason, Store, UserActor } from '../store.js';
 import {
@@ -1157,25 +1157,7 @@ export class SqliteStore implements Store {
     const excluded = new Set(
       excludedFor === null ? [] : (this.#s('SELECT user_id FROM lead_exclusions WHERE lead_id = ?').all(excludedFor) as { user_id: number }[]).map((r) => r.user_id),
     );
-    return reps.map((r) => {
-      const s = repFromRow(r);
-      const p = pushed.get(r.id);
-      return {
-        userId: s.userId,
-        name: s.name,
-        team: s.team,
-        tier: s.tier,
-        availability: s.availability,
-        paused: s.paused,
-        capacity: s.capacity,
-        openLeads: open.get(r.id) ?? 0,
-        weight: s.weight,
-        hours: s.hours,
-        caps: s.caps,
-        pushed: { lastHour: p?.h ?? 0, today: p?.d ?? 0, thisWeek: p?.w ?? 0 },
-        excluded: excluded.has(r.id),
-      };
-    });
+    return reps.map((r) => repProfile(repFromRow(r), { openLeads: open.get(r.id) ?? 0, pushed: pushed.get(r.id), excluded: excluded.has(r.id) }));
   }
 
   /** After a push, the in-memory profiles count it, so one batch routes as if one by one. */
