@@ -6,7 +6,7 @@ export type Listener = (events: LeadEvent[]) => void;
 /**
  * Live events for SSE clients. The hub tails the append-only events table instead of
  * trusting in-process calls alone, so changes made by another process (a CLI import, a
- * second server) reach the stream too, in id order, with ids clients can resume from.
+ * second server) reach the stream too, with ids clients can resume from.
  * A write in this process pokes the hub to tail at once; otherwise it looks every second.
  */
 export class EventHub {
@@ -44,8 +44,9 @@ export class EventHub {
     this.#listeners.clear();
   }
 
+  /** The newest id delivered (a client resuming from below it is replayed up to here). */
   get lastId(): number {
-    return this.#lastId;
+    return this.#delivered.size ? Math.max(this.#lastId, ...this.#delivered) : this.#lastId;
   }
 
   subscribe(fn: Listener): () => void {
@@ -73,24 +74,64 @@ export class EventHub {
   /** With nobody listening, only remember where the history ends. */
   async #skipAhead(): Promise<void> {
     if (this.#running) return;
-    this.#lastId = await this.#store.lastEventId();
+    const id = await this.#store.lastEventId();
+    // Someone may have subscribed (and a tail delivered to them) while the position was being
+    // read: jumping ahead now would skip events they have not seen.
+    if (this.#listeners.size === 0 && !this.#running && id > this.#lastId) {
+      this.#lastId = id;
+      this.#delivered.clear();
+      this.#holeSince = null;
+    }
   }
+
+  /**
+   * Ids above the position that were already delivered. Ids may become visible out of order
+   * (PostgreSQL hands out sequence numbers before commit): the tail re-reads from the first
+   * id it has not seen, delivers only what is new, and gives a hole up only after
+   * HOLE_PATIENCE_MS (a rolled-back transaction leaves one for good).
+   */
+  readonly #delivered = new Set<number>();
+  #holeSince: number | null = null;
 
   async tail(): Promise<void> {
     if (this.#running) return this.#running;
     this.#running = (async () => {
       try {
+        // From the position on, over what was delivered past a hole, to the end.
+        let from = this.#lastId;
         for (;;) {
-          const batch = await this.#store.eventsAfter(this.#lastId, 500);
-          if (batch.length === 0) break;
-          this.#lastId = batch[batch.length - 1]!.id;
-          for (const fn of this.#listeners) fn(batch);
+          const batch = await this.#store.eventsAfter(from, 500);
+          const fresh = batch.filter((e) => !this.#delivered.has(e.id));
+          for (const e of fresh) this.#delivered.add(e.id);
+          if (fresh.length) for (const fn of this.#listeners) fn(fresh);
           if (batch.length < 500) break;
+          from = batch[batch.length - 1]!.id;
         }
+        this.#advance();
       } finally {
         this.#running = null;
       }
     })();
     return this.#running;
   }
+
+  /** Moves the position over every delivered id in a row; waits at a hole, then gives it up. */
+  #advance(): void {
+    while (this.#delivered.has(this.#lastId + 1)) this.#delivered.delete(++this.#lastId);
+    if (this.#delivered.size === 0) {
+      this.#holeSince = null;
+      return;
+    }
+    const now = Date.now();
+    this.#holeSince ??= now;
+    if (now - this.#holeSince < HOLE_PATIENCE_MS) return;
+    // Nothing filled the hole in time: it was a rollback (or a transaction far slower than any
+    // of the store's). Step over it to the next delivered id.
+    this.#lastId = Math.min(...this.#delivered) - 1;
+    this.#holeSince = null;
+    this.#advance();
+  }
 }
+
+/** How long a gap in the event ids may wait to be filled by a late commit. */
+const HOLE_PATIENCE_MS = 30_000;

@@ -260,6 +260,11 @@ export class PostgresStore implements Store {
   }
 
   async #readSettled(afterId: number, limit: number): Promise<{ events: LeadEvent[]; blocked: boolean }> {
+    // Only a position settled BEFORE this read's snapshot may excuse a hole in it: #settledMax
+    // can settle ids while this query runs, for snapshots taken after it, and an id committed
+    // between this snapshot and that moment would otherwise be skipped (seen once in the
+    // multi-instance test as a live event lost for good).
+    const settled = this.#settled;
     const rows = await this.#rows<EventRow & { snap_xmin: string; snap_xmax: string }>(
       this.pool,
       `SELECT s.snap_xmin, s.snap_xmax, e.*
@@ -276,8 +281,8 @@ export class PostgresStore implements Store {
     for (const r of rows) {
       if (r.id === null) break; // the LEFT JOIN's empty side: no events after afterId
       const id = Number(r.id);
-      if (id > expected && id - 1 > this.#settled) {
-        const hole = Math.max(expected, this.#settled + 1);
+      if (id > expected && id - 1 > settled) {
+        const hole = Math.max(expected, settled + 1);
         if (!this.#holeIsDead(hole, xmin, xmax)) {
           blocked = true;
           break;
@@ -286,7 +291,7 @@ export class PostgresStore implements Store {
       out.push(eventFromRow(r));
       expected = id + 1;
     }
-    if (afterId <= this.#settled && out.length) this.#settled = Math.max(this.#settled, out[out.length - 1]!.id);
+    if (afterId <= settled && out.length) this.#settled = Math.max(this.#settled, out[out.length - 1]!.id);
     for (const h of this.#holes.keys()) if (h <= this.#settled) this.#holes.delete(h);
     return { events: out, blocked };
   }
