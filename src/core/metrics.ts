@@ -122,3 +122,21 @@ export function dailyDurations(pairs: readonly { at: number; ms: number }[]): Da
   }
   return [...byDay.entries()].sort((a, b) => a[0] - b[0]).map(([day, list]) => ({ day, ...durationStats(list.sort((a, b) => a - b)) }));
 }
+
+/** The grouped rows both stores read for the per-rep measurements, ids as numbers. */
+export interface RepFactRows {
+  reps: { userId: number; claims: number; measured: number; meanPercentile: number | null; expired: number; released: number; skipped: number; contacted: number; converted: number; scoreSum: number }[];
+  bands: { userId: number; band: number; n: number }[];
+  industries: { userId: number; industry: string; n: number; expected: number }[];
+  contact: { userId: number; d: number }[];
+}
+
+/** Puts the grouped rows together into one record per rep. */
+export function assembleRepFacts(rows: RepFactRows): RepFacts[] {
+  const perRep = new Map<number, RepFacts>();
+  for (const r of rows.reps) perRep.set(r.userId, { ...r, bands: Array<number>(10).fill(0), industries: {}, claimToContactMs: [] });
+  for (const b of rows.bands) perRep.get(b.userId)!.bands[b.band] = b.n;
+  for (const i of rows.industries) perRep.get(i.userId)!.industries[i.industry] = { claimed: i.n, expectedShareSum: i.expected };
+  for (const c of rows.contact) perRep.get(c.userId)?.claimToContactMs.push(c.d);
+  return [...perRep.values()];
+}

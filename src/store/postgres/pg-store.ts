@@ -4,7 +4,7 @@ import { AppError, validationError } from '../../core/errors.js';
 import { decideClaimById, alreadyClaimed, checkMayWork, lockExpiry, type ClaimTarget } from '../../core/claims.js';
 import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRules, type RepClaimState } from '../../core/fair-play.js';
 import { BANDS, emptyMix, type PoolMix } from '../../core/pool-mix.js';
-import { AGE_BUCKETS_MIN, dailyDurations, type MetricsFacts, type RepFacts } from '../../core/metrics.js';
+import { AGE_BUCKETS_MIN, assembleRepFacts, dailyDurations, type MetricsFacts } from '../../core/metrics.js';
 import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, startOfUtcWeek, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
 import { repProfile, tierAccessDecision } from '../store-common.js';
 import { leadForRouting } from '../../core/lead-routing.js';
@@ -1268,28 +1268,12 @@ export class PostgresStore implements Store {
       `SELECT user_id, industry, COUNT(*)::int AS n, SUM(COALESCE(industry_share, 0))::float8 AS expected FROM claims WHERE ${inRange} GROUP BY 1, 2`,
       args,
     );
-    const perRep = new Map<number, RepFacts>();
-    for (const r of reps) {
-      const userId = Number(r.user_id);
-      perRep.set(userId, {
-        userId,
-        claims: r.claims,
-        measured: r.measured,
-        meanPercentile: r.mean_pct,
-        expired: r.expired,
-        released: r.released,
-        skipped: r.skipped,
-        contacted: r.contacted,
-        converted: r.converted,
-        scoreSum: r.score_sum,
-        bands: Array<number>(BANDS).fill(0),
-        industries: {},
-        claimToContactMs: [],
-      });
-    }
-    for (const b of bands) perRep.get(Number(b.user_id))!.bands[b.band] = b.n;
-    for (const i of industries) perRep.get(Number(i.user_id))!.industries[i.industry] = { claimed: i.n, expectedShareSum: i.expected };
-    for (const c of contact) perRep.get(c.userId)?.claimToContactMs.push(c.d);
+    const perRep = assembleRepFacts({
+      reps: reps.map((r) => ({ userId: Number(r.user_id), claims: r.claims, measured: r.measured, meanPercentile: r.mean_pct, expired: r.expired, released: r.released, skipped: r.skipped, contacted: r.contacted, converted: r.converted, scoreSum: r.score_sum })),
+      bands: bands.map((b) => ({ userId: Number(b.user_id), band: b.band, n: b.n })),
+      industries: industries.map((i) => ({ userId: Number(i.user_id), industry: i.industry, n: i.n, expected: i.expected })),
+      contact,
+    });
     const bySource = await this.#rows<{ source: string; claims: number; contacted: number; converted: number }>(
       q,
       `SELECT source, COUNT(*)::int AS claims, COUNT(first_contact_at)::int AS contacted, COUNT(*) FILTER (WHERE outcome = 'converted')::int AS converted
@@ -1322,7 +1306,7 @@ export class PostgresStore implements Store {
         args,
       )
     ).map((r) => ({ userId: Number(r.user_id), rule: r.rule, count: r.n }));
-    return { arrivalToClaimMs, arrivalToClaimDaily, claimToContactMs: contact.map((c) => c.d).sort((a, b) => a - b), perRep: [...perRep.values()], bySource, waiting, reviewWaiting, refusals };
+    return { arrivalToClaimMs, arrivalToClaimDaily, claimToContactMs: contact.map((c) => c.d).sort((a, b) => a - b), perRep, bySource, waiting, reviewWaiting, refusals };
   }
 
   async claimCountsSince(since: number): Promise<{ userId: number; poolId: number; claims: number }[]> {

@@ -32,7 +32,7 @@ import {
   type RuleSet,
   type WorkingHours,
 } from '../../core/routing/index.js';
-import { AGE_BUCKETS_MIN, dailyDurations, type MetricsFacts, type RepFacts } from '../../core/metrics.js';
+import { AGE_BUCKETS_MIN, assembleRepFacts, dailyDurations, type MetricsFacts } from '../../core/metrics.js';
 import { apiKeyFromRow, eventActorColumns, eventFromRow, leadFromRow, poolFromRow, userFromRow } from '../rows.js';
 import type { ApiKeyRow, EventRow, LeadRow, PoolRow, UserRow } from '../rows.js';
 import type { Database } from '../db.js';
@@ -1286,27 +1286,12 @@ export class SqliteStore implements Store {
     const industries = this.#s(
       `SELECT user_id, industry, COUNT(*) AS n, SUM(COALESCE(industry_share, 0)) AS expected FROM claims WHERE ${inRange} GROUP BY user_id, industry`,
     ).all(...args) as { user_id: number; industry: string; n: number; expected: number }[];
-    const perRep = new Map<number, RepFacts>();
-    for (const r of reps) {
-      perRep.set(r.user_id, {
-        userId: r.user_id,
-        claims: r.claims,
-        measured: r.measured,
-        meanPercentile: r.mean_pct,
-        expired: r.expired,
-        released: r.released,
-        skipped: r.skipped,
-        contacted: r.contacted,
-        converted: r.converted,
-        scoreSum: r.score_sum,
-        bands: Array<number>(BANDS).fill(0),
-        industries: {},
-        claimToContactMs: [],
-      });
-    }
-    for (const b of bands) perRep.get(b.user_id)!.bands[b.band] = b.n;
-    for (const i of industries) perRep.get(i.user_id)!.industries[i.industry] = { claimed: i.n, expectedShareSum: i.expected };
-    for (const c of contact) perRep.get(c.user_id)?.claimToContactMs.push(c.d);
+    const perRep = assembleRepFacts({
+      reps: reps.map((r) => ({ userId: r.user_id, claims: r.claims, measured: r.measured, meanPercentile: r.mean_pct, expired: r.expired, released: r.released, skipped: r.skipped, contacted: r.contacted, converted: r.converted, scoreSum: r.score_sum })),
+      bands: bands.map((b) => ({ userId: b.user_id, band: b.band, n: b.n })),
+      industries: industries.map((i) => ({ userId: i.user_id, industry: i.industry, n: i.n, expected: i.expected })),
+      contact: contact.map((c) => ({ userId: c.user_id, d: c.d })),
+    });
     const bySource = (
       this.#s(
         `SELECT source, COUNT(*) AS claims, SUM(first_contact_at IS NOT NULL) AS contacted, SUM(outcome = 'converted') AS converted FROM claims
@@ -1328,7 +1313,7 @@ export class SqliteStore implements Store {
           WHERE type = 'lead.claim_refused' AND at >= ? AND at < ? AND (? IS NULL OR pool_id = ?) GROUP BY actor_id, rule`,
       ).all(...args) as { user_id: number; rule: string; n: number }[]
     ).map((r) => ({ userId: r.user_id, rule: r.rule, count: r.n }));
-    return { arrivalToClaimMs, arrivalToClaimDaily, claimToContactMs: contact.map((c) => c.d).sort((a, b) => a - b), perRep: [...perRep.values()], bySource, waiting, reviewWaiting, refusals };
+    return { arrivalToClaimMs, arrivalToClaimDaily, claimToContactMs: contact.map((c) => c.d).sort((a, b) => a - b), perRep, bySource, waiting, reviewWaiting, refusals };
   }
 
   async claimCountsSince(since: number): Promise<{ userId: number; poolId: number; claims: number }[]> {
