@@ -88,47 +88,9 @@ export interface TeamBoardRow {
   underMinimum: boolean;
 }
 
-export interface DurationStats {
-  count: number;
-  meanMs: number | null;
-  p50Ms: number | null;
-  p90Ms: number | null;
-}
-
-export interface RepRow {
-  userId: number;
-  name: string;
-  claims: number;
-  cherryPickIndex: number | null;
-  industryTilt: number | null;
-  /** Claims per score band of 10 (0–9 … 90–100). */
-  scoreBands: number[];
-  averageScore: number | null;
-  expired: number;
-  released: number;
-  skipped: number;
-  contacted: number;
-  converted: number;
-  claimToContact: DurationStats;
-  refusals: Record<string, number>;
-  claimsToday: number;
-  minClaimsPerDay: number | null;
-  underMinimum: boolean;
-}
-
-export interface Overview {
-  range: { from: number; to: number; poolId: number | null };
-  arrivalToClaim: DurationStats;
-  /** Per UTC day (epoch ms of its start). Older servers leave it out. */
-  arrivalToClaimDaily?: { day: number; count: number; meanMs: number | null; p50Ms: number | null; p90Ms: number | null }[];
-  claimToContact: DurationStats;
-  waiting: { poolId: number; poolName: string; total: number; oldestAt: number | null; buckets: { label: string; count: number }[] }[];
-  reps: RepRow[];
-  conversionBySource: { source: string; claims: number; contacted: number; converted: number; conversionRate: number | null }[];
-  repsUnderMinimum: { userId: number; name: string; claimsToday: number; minimum: number }[];
-  reviewWaiting: number;
-  fairness: { giniClaims: number; giniScore: number };
-}
+// The manager's overview is the server's own shape (type-only: nothing of the server is bundled).
+export type { DurationStats } from '../../../src/core/metrics.js';
+export type { Overview, RepRow } from '../../../src/core/metrics-report.js';
 
 export interface ApiKey {
   id: Id;
