@@ -12,7 +12,14 @@ export type SqliteDb = Database.Database;
  * transaction in WAL mode, only possibly the last ones on power loss), and a busy timeout
  * so a CLI import and the server can share the file.
  */
-export function openSqlite(file: string, opts: { checkpointInBackground?: boolean } = {}): SqliteDb {
+export interface OpenOptions {
+  /** Checkpoint from a worker thread instead of at commits (the server does). */
+  checkpointInBackground?: boolean;
+  /** Past this WAL size the background checkpointer makes the WAL start over (default 64 MB). */
+  walResetBytes?: number;
+}
+
+export function openSqlite(file: string, opts: OpenOptions = {}): SqliteDb {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -25,15 +32,16 @@ export function openSqlite(file: string, opts: { checkpointInBackground?: boolea
     // A checkpoint run by a commit blocks the event loop for 12-14 ms here (bench/ANCHORS.md),
     // which every open request then waits for. Checkpoint from a worker thread instead.
     db.pragma('wal_autocheckpoint = 0');
-    db.pragma('journal_size_limit = 67108864'); // a checkpointed WAL shrinks back to 64 MB
-    startCheckpointer(db, file);
+    const resetBytes = opts.walResetBytes ?? 64 * 1024 * 1024;
+    db.pragma(`journal_size_limit = ${resetBytes}`); // a WAL that starts over shrinks back to this
+    startCheckpointer(db, file, resetBytes);
   }
   return db;
 }
 
 const checkpointers = new WeakMap<SqliteDb, Worker>();
 
-function startCheckpointer(db: SqliteDb, file: string): void {
+function startCheckpointer(db: SqliteDb, file: string, resetBytes: number): void {
   const modulePath = createRequire(import.meta.url).resolve('better-sqlite3');
   // An eval'd CommonJS worker: works the same from compiled JS and from TypeScript sources.
   const worker = new Worker(
@@ -44,22 +52,52 @@ function startCheckpointer(db: SqliteDb, file: string): void {
     const db = new Database(workerData.file);
     db.pragma('busy_timeout = 1000');
     const wal = workerData.file + '-wal';
-    let timer = setInterval(() => {
+    // PASSIVE never blocks the writer, but under a sustained stream of claims it never quite
+    // catches up (frames land while it copies), so the WAL never starts over and grew to ~1 GB
+    // in the benchmark. A RESTART from here would first have to win the write lock from a busy
+    // writer and then block it while copying, measured at 0.4-1.5 s stalls. So once the WAL is
+    // past its bound and a PASSIVE has copied nearly all of it, the worker asks the writing
+    // connection to copy the last few hundred frames itself, between two of its transactions:
+    // no lock race, a short copy and sync, and its next transaction starts the WAL over.
+    // (Had the worker copied everything, the next transaction starts it over by itself.)
+    let timer = null;
+    let stopped = false;
+    const tick = () => {
+      timer = null;
       try {
-        // PASSIVE never blocks the writer, but under a sustained stream of claims it may never
-        // catch up, and the WAL grew to ~1 GB in the benchmark. Past a bound, RESTART: writers
-        // wait for the copy once, and the WAL starts over from the beginning.
+        let [r] = db.pragma('wal_checkpoint(PASSIVE)');
         let size = 0;
         try { size = fs.statSync(wal).size; } catch {}
-        db.pragma(size > workerData.restartBytes ? 'wal_checkpoint(RESTART)' : 'wal_checkpoint(PASSIVE)');
+        if (size > workerData.resetBytes) {
+          // Each pass copies what the last one left behind, which shrinks while copying is faster
+          // than writing: a few passes bring the rest under the bound the writer copies itself.
+          for (let pass = 0; pass < 8 && r && r.busy === 0 && r.log - r.checkpointed >= workerData.catchUpFrames; pass++) {
+            [r] = db.pragma('wal_checkpoint(PASSIVE)');
+          }
+          if (r && r.busy === 0 && r.log > r.checkpointed && r.log - r.checkpointed < workerData.catchUpFrames) {
+            parentPort.postMessage('catch-up'); // the next round waits for the writer's 'resume'
+            return;
+          }
+        }
       } catch { /* busy: next round */ }
-    }, 500);
+      timer = setTimeout(tick, 100);
+    };
+    timer = setTimeout(tick, 100);
     parentPort.on('message', (m) => {
-      if (m === 'stop') { clearInterval(timer); try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch {} db.close(); parentPort.postMessage('stopped'); }
+      if (m === 'resume' && timer === null && !stopped) timer = setTimeout(tick, 100);
+      if (m === 'stop') { stopped = true; clearTimeout(timer); try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch {} db.close(); parentPort.postMessage('stopped'); }
     });
     `,
-    { eval: true, workerData: { file, modulePath, restartBytes: 128 * 1024 * 1024 } },
+    { eval: true, workerData: { file, modulePath, resetBytes, catchUpFrames: 256 } },
   );
+  worker.on('message', (m) => {
+    if (m !== 'catch-up' || !db.open) return;
+    try {
+      if (!db.inTransaction) db.pragma('wal_checkpoint(PASSIVE)');
+    } finally {
+      worker.postMessage('resume');
+    }
+  });
   worker.unref();
   checkpointers.set(db, worker);
 }
@@ -70,8 +108,9 @@ export async function closeSqlite(db: SqliteDb): Promise<void> {
     checkpointers.delete(db);
     await new Promise<void>((resolve) => {
       const done = () => resolve();
-      worker.once('message', done);
+      worker.on('message', (m) => m === 'stopped' && done());
       worker.once('exit', done);
+      worker.ref(); // the worker is unref'd; keep the process alive until it has stopped
       worker.postMessage('stop');
       setTimeout(done, 2000).unref();
     });
