@@ -1,7 +1,12 @@
 import type { LeadEvent } from '../core/types.js';
 import type { Store } from '../store/store.js';
 
-export type Listener = (events: LeadEvent[]) => void;
+/**
+ * `resumeFrom[i]` is a safe resume position after events[i]: every event up to it has been
+ * handed to this listener (or given up as a rollback's hole). It is the event's own id unless
+ * a lower id is still missing (a transaction that took its id earlier and has not committed).
+ */
+export type Listener = (events: LeadEvent[], resumeFrom: number[]) => void;
 
 /**
  * Live events for SSE clients. The hub tails the append-only events table instead of
@@ -42,6 +47,11 @@ export class EventHub {
     void this.#unlisten?.();
     this.#unlisten = null;
     this.#listeners.clear();
+  }
+
+  /** Every id up to here has been delivered or given up: a safe place to resume from. */
+  get settledId(): number {
+    return this.#lastId;
   }
 
   /** The newest id delivered (a client resuming from below it is replayed up to here). */
@@ -103,7 +113,14 @@ export class EventHub {
           const batch = await this.#store.eventsAfter(from, 500);
           const fresh = batch.filter((e) => !this.#delivered.has(e.id));
           for (const e of fresh) this.#delivered.add(e.id);
-          if (fresh.length) for (const fn of this.#listeners) fn(fresh);
+          if (fresh.length) {
+            let settled = this.#lastId;
+            const resumeFrom = fresh.map((e) => {
+              while (this.#delivered.has(settled + 1)) settled++;
+              return Math.min(e.id, settled);
+            });
+            for (const fn of this.#listeners) fn(fresh, resumeFrom);
+          }
           if (batch.length < 500) break;
           from = batch[batch.length - 1]!.id;
         }

@@ -107,4 +107,17 @@ describe('live event stream', () => {
     ]);
     expect(events[0]!.id).toBeGreaterThan(before);
   });
+
+  it('a resume replays a long absence in full (more than one page of the history)', async () => {
+    const pool = await env.pool('Pool', 'pool');
+    const rep = await env.user('rep');
+    const before = await env.store.lastEventId();
+    const ids = await env.addLeads(pool, 5200);
+    await env.app.ctx.hub.tail();
+    const events = await readEvents(`${base}/api/v1/stream`, rep.token, (s) => s.length >= 5200, before);
+    expect(events.map((e) => e.data.leadId)).toEqual(ids);
+    // Each message's id is a place to resume from: never backwards, ending at the last event.
+    expect(events.every((e, i) => i === 0 || e.id >= events[i - 1]!.id)).toBe(true);
+    expect(events[events.length - 1]!.id).toBe(await env.store.lastEventId());
+  });
 });

@@ -86,6 +86,30 @@ describe('the PostgreSQL events tail', () => {
     }
   });
 
+  it('gives a resume position that stays below an id not yet committed', async () => {
+    const hub = new EventHub(store);
+    await hub.start(50);
+    const got: { id: number; resumeFrom: number }[] = [];
+    hub.subscribe((batch, resumeFrom) => batch.forEach((e, i) => got.push({ id: e.id, resumeFrom: resumeFrom[i]! })));
+    try {
+      const before = await store.lastEventId();
+      const slow = await openWriter(url);
+      const fast = (await store.createPool({ name: 'Fast', mode: 'pool' }, SYSTEM, T0)).events[0]!;
+      // The tail may hold the later event back until the earlier commits, or deliver it at
+      // once: either way a client resuming from what it was given must not lose `slow`.
+      await hub.tail();
+      for (const g of got) expect(g.resumeFrom).toBeLessThan(slow.id);
+      await slow.commit();
+      const until = Date.now() + 3000;
+      while (got.length < 2 && Date.now() < until) await hub.tail();
+      expect(got.map((g) => g.id).sort((a, b) => a - b)).toEqual([slow.id, fast.id]);
+      expect(Math.max(...got.map((g) => g.resumeFrom))).toBe(fast.id);
+      expect(Math.min(...got.map((g) => g.resumeFrom))).toBeGreaterThanOrEqual(before);
+    } finally {
+      hub.stop();
+    }
+  });
+
   it('three instances migrating one empty schema at once apply each migration once', async () => {
     const fresh = await pgdb.get()!.freshSchema();
     const three = [0, 1, 2].map(() => new PostgresStore({ connectionString: fresh }));
