@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --only claims,browse,ingest,memory,routing,fairplay,metrics] [--leads N]
+ * `npm run bench [-- --only claims,browse,ingest,memory,routing,fairplay,metrics,pg] [--leads N]
  *   [--claim-seconds S] [--ingest N] [--fair-seconds S] [--metrics-samples N] [--decisions N]`
  *
- * The speed targets of issues 2, 3 and 4, each with its baseline measured in the same run.
+ * The speed targets of issues 2, 3, 4 and 5 (`pg`: PostgreSQL, needs the server running), each
+ * with its baseline measured in the same run.
  * Prints the figures as it goes, a summary table at the end, and writes bench/results.json.
  * `--leads 50000` is the quick mode (every part, smaller databases).
  */
@@ -19,9 +20,10 @@ import { routingCore, routedIngest, routingIngestBreakdown } from './routing.js'
 import { runFairplay } from './fairplay.js';
 import { runMetricsEndpoints, runExport, metricsDiagnosis } from './metrics.js';
 import { historyDb } from './load-db.js';
+import { runPgBench } from './pg/run.js';
 import { CACHE, ROOT, fmt, fmtInt, login, shuffledIds, startServer, type ServerChild } from './lib.js';
 
-const ALL = ['claims', 'browse', 'ingest', 'memory', 'routing', 'fairplay', 'metrics'] as const;
+const ALL = ['claims', 'browse', 'ingest', 'memory', 'routing', 'fairplay', 'metrics', 'pg'] as const;
 type Part = (typeof ALL)[number];
 
 function parseArgs(argv: string[]) {
@@ -305,6 +307,44 @@ async function main() {
       ratio: `${fmt(exp.rssPeakDuringMb / 300, 2)}× of 300 MB`,
       pass: exp.status === 200 && exp.rows >= h.events && exp.rssPeakDuringMb < 300,
     });
+  }
+  if (args.only.has('pg')) {
+    console.log(`\nPostgreSQL and three instances (issue 5), on a scratch database of ${fmtInt(args.leads)} leads:`);
+    const r = await runPgBench({ leads: args.leads, claimsPerRun: Math.min(50_000, Math.floor(args.leads / 20)), log: (l) => console.log(`  ${l}`) });
+    results.pg = r;
+    const worst = r.browse.reduce((a, b) => (b.p99 > a.p99 ? b : a));
+    summary.push(
+      {
+        target: 'pg claim-next, 3 instances ≥ 0.7 × bare statement',
+        measured: `${fmtInt(r.claimNext.instancesRate)}/s vs bare ${fmtInt(r.claimNext.bareRate)}/s (${r.claimNext.connections} conns)`,
+        ratio: `${fmt(r.claimNext.ratio, 2)}×`,
+        pass: r.claimNext.ratio >= 0.7,
+      },
+      {
+        target: 'pg sustained claim-next, 10 runs lose ≤ 20%',
+        measured: `${fmtInt(r.sustained.rates[0]!)} → ${fmtInt(r.sustained.rates[r.sustained.rates.length - 1]!)}/s`,
+        ratio: `${fmt(r.sustained.lossPct, 1)}% lost`,
+        pass: r.sustained.lossPct <= 20,
+      },
+      {
+        target: 'pg claim-next faster than graphile-worker 0.16',
+        measured: `${fmtInt(r.peer.graphileWorker.leadpoolPerSecond)}/s vs ${fmtInt(r.peer.graphileWorker.perSecond)} jobs/s (${fmtInt(r.peer.graphileWorker.jobs)})`,
+        ratio: `${fmt(r.peer.graphileWorker.ratio, 2)}×`,
+        pass: r.peer.graphileWorker.ratio > 1,
+      },
+      {
+        target: 'pg browse p99 < 20 ms',
+        measured: `worst p99 ${fmt(worst.p99, 1)} ms (${worst.name})`,
+        ratio: `${fmt(worst.p99 / 20, 2)}× of limit`,
+        pass: worst.p99 < 20,
+      },
+      {
+        target: 'pg ingest ≥ 25,000 leads/s',
+        measured: `${fmtInt(r.ingest.rowsPerSec)} leads/s`,
+        ratio: `${fmt(r.ingest.rowsPerSec / 25_000, 2)}×`,
+        pass: r.ingest.rowsPerSec >= 25_000,
+      },
+    );
   }
   rmSync(runDir, { recursive: true, force: true });
 

@@ -7,7 +7,9 @@
  *   claim statement issued with `pg` from as many connections as the instances hold
  *   (target ratio ≥ 0.7);
  * - sustained: ten back-to-back claim-next runs (PostgresStore.claimNext) on the queue, the
- *   decay from the first to the last (target ≤ 20%).
+ *   decay from the first to the last (target ≤ 20%);
+ * - the peer: graphile-worker 0.16 draining a backlog of the size of one sustained run, with
+ *   as many connections, against the first sustained run (Leadpool should be the faster).
  *
  * `runPgBench(opts)` prints as it goes and returns the figures; bench/run.ts calls it, and
  * `node --import tsx bench/pg/run.ts [--leads N] [--quick]` runs it alone.
@@ -21,6 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PostgresStore, CLAIM_NEXT_SQL } from '../../src/store/postgres/pg-store.js';
+import { graphileWorkerDrain } from './peer-graphile.js';
 import { newToken, tokenHash } from '../../src/server/tokens.js';
 import type { LeadInput } from '../../src/core/lead-input.js';
 import type { Actor } from '../../src/core/types.js';
@@ -58,7 +61,7 @@ export interface PgBenchResult {
   browse: { name: string; p50: number; p99: number; n: number }[];
   claimNext: { bareRate: number; instancesRate: number; ratio: number; connections: number; httpClients: number };
   sustained: { rates: number[]; lossPct: number; claimsPerRun: number };
-  peer: { graphileWorker: string };
+  peer: { graphileWorker: { jobs: number; perSecond: number; leadpoolPerSecond: number; ratio: number } };
 }
 
 function pct(sorted: number[], p: number): number {
@@ -311,8 +314,13 @@ export async function runPgBench(opts: PgBenchOptions = {}): Promise<PgBenchResu
     const lossPct = ((rates[0]! - rates[rates.length - 1]!) / rates[0]!) * 100;
     log(`sustained: first ${f0(rates[0]!)} → last ${f0(rates[rates.length - 1]!)} claims/s, loss ${f2(lossPct)}% (target ≤ 20%)`);
 
-    const peer = 'not measured: graphile-worker@0.16 is not installed (npm install --save-dev graphile-worker@0.16)';
-    log(`peer graphile-worker: ${peer}`);
+    // ---------------------------------------------------------------- the peer
+    const g = await graphileWorkerDrain(url, claimsPerRun, connections, log);
+    const peer = { jobs: g.jobs, perSecond: g.perSecond, leadpoolPerSecond: rates[0]!, ratio: rates[0]! / g.perSecond };
+    log(
+      `peer: graphile-worker 0.16 drained ${f0(g.jobs)} jobs at ${f0(g.perSecond)} jobs/s with ${connections} connections; ` +
+        `Leadpool claim-next ${f0(rates[0]!)} claims/s over the same count (${f2(peer.ratio)}×, target > 1)`,
+    );
     return {
       database: name,
       leads,
