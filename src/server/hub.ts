@@ -70,16 +70,26 @@ export class EventHub {
 
   /** Many writes in one tick cost one tail query. */
   poke(): void {
-    if (this.#scheduled || this.#listeners.size === 0) {
-      if (this.#listeners.size === 0) void this.#skipAhead();
+    if (this.#listeners.size === 0) {
+      // Nobody listens: only the position matters, and a second-old one is good enough (a
+      // first subscriber then gets at most a second of older events). Asking the database
+      // on every write cost a query per claim, on every instance.
+      const now = Date.now();
+      if (now - this.#skippedAt >= SKIP_AHEAD_EVERY_MS) {
+        this.#skippedAt = now;
+        void this.#skipAhead();
+      }
       return;
     }
+    if (this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
       void this.tail();
     });
   }
+
+  #skippedAt = 0;
 
   /** With nobody listening, only remember where the history ends. */
   async #skipAhead(): Promise<void> {
@@ -149,6 +159,9 @@ export class EventHub {
     this.#advance();
   }
 }
+
+/** With nobody listening, how often the position follows the end of the history. */
+const SKIP_AHEAD_EVERY_MS = 1000;
 
 /** How long a gap in the event ids may wait to be filled by a late commit. */
 const HOLE_PATIENCE_MS = 30_000;
