@@ -100,7 +100,7 @@ function csvField(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-async function writeCsv(file: string, leads: number): Promise<void> {
+export async function writeCsv(file: string, leads: number): Promise<void> {
   const out = createWriteStream(file);
   const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
   await write('company,industry,companySize,source,score,region,contactName,contactEmail,contactPhone,externalId,employees,city,country,website,jobTitle\n');

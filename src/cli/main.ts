@@ -11,6 +11,7 @@ import { hashPassword } from '../server/passwords.js';
 import { newToken, tokenHash } from '../server/tokens.js';
 import { DEMO_ADMIN, DEMO_MANAGER, DEMO_PASSWORD, DEMO_REPS } from '../demo/seed-demo.js';
 import { parseMapping, scanCsv } from './csv-import.js';
+import { fileStamp, insertCheckedCsv } from './csv-pipeline.js';
 import { exportCommand } from './export-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
 
@@ -80,6 +81,7 @@ program
       if (!pool) fail(`--pool: there is no pool named "${o.pool}" (pools: ${(await store.listPools()).map((p) => p.name).join(', ') || 'none'})`);
       const progress = (verb: string) => (n: number) => process.stderr.write(`\r${verb} ${n.toLocaleString('en')} rows…`);
       const mapping = parseMapping(o.map);
+      const stamp = await fileStamp(file);
       const check = await scanCsv(file, { mapping, poolId: pool.id, onProgress: progress('checked') });
       process.stderr.write('\r');
       if (check.errors.length) {
@@ -94,28 +96,30 @@ program
         console.log(`${file}: all ${check.rows} rows are valid (dry run: nothing imported).\ncolumns: ${mapped}`);
         return;
       }
-      // Second pass: the file is known good; insert in 5,000-row transactions with progress.
-      let batch: LeadInput[] = [];
+      // Second pass: the file is known good; insert in 5,000-row transactions with progress,
+      // while a worker thread reads the next batch.
       let created = 0;
       let existing = 0;
       const started = Date.now();
-      const flush = async () => {
-        if (!batch.length) return;
-        const r = await store.insertLeads(batch, pool.id, CLI, systemClock.now());
-        created += r.created.length;
-        existing += r.existing.length;
-        batch = [];
-        process.stderr.write(`\rimported ${(created + existing).toLocaleString('en')} / ${check.rows.toLocaleString('en')} (${Math.round(((created + existing) / check.rows) * 100)}%)`);
-      };
-      await scanCsv(file, {
+      const second = await insertCheckedCsv(file, stamp, {
         mapping,
         poolId: pool.id,
-        onRow: async (lead) => {
-          batch.push(lead);
-          if (batch.length === 5000) await flush();
+        batchSize: 5000,
+        insert: async (batch) => {
+          const r = await store.insertLeads(batch, pool.id, CLI, systemClock.now());
+          created += r.created.length;
+          existing += r.existing.length;
+          process.stderr.write(`\rimported ${(created + existing).toLocaleString('en')} / ${check.rows.toLocaleString('en')} (${Math.round(((created + existing) / check.rows) * 100)}%)`);
         },
-      });
-      await flush();
+      }).catch((err: Error) => fail(err.message));
+      if (second.errors.length) {
+        process.stderr.write('\n');
+        const e = second.errors[0]!;
+        fail(
+          `${file} changed while it was imported: line ${e.line} no longer passes (${e.problems.map((p) => `${p.field} ${p.problem}`).join('; ')}). ` +
+            `${created} lead(s) were imported before it; run the import again (rows with an externalId are not imported twice).`,
+        );
+      }
       const secs = (Date.now() - started) / 1000;
       process.stderr.write('\n');
       console.log(`${file}: ${created} lead(s) imported into "${pool.name}", ${existing} already present (same externalId), in ${secs.toFixed(1)} s.`);
