@@ -231,6 +231,8 @@ class Simulation {
   readonly trace: TraceEntry[] | null;
   readonly hasHolding: boolean;
   readonly fallbackPool = new Map<string, number>();
+  /** One closure for every routing decision, not one per call. */
+  readonly rotationOf = (team: string): RotationState => this.rotations.get(team) ?? EMPTY_ROTATION;
   profilesAt = -1;
   retryAfter = -Infinity;
   events = 0;
@@ -487,7 +489,7 @@ class Simulation {
       ruleSet: this.model.ruleSet,
       accounts: this.accounts,
       reps: this.profiles,
-      rotation: (team) => this.rotations.get(team) ?? EMPTY_ROTATION,
+      rotation: this.rotationOf,
       now: this.now,
     });
     this.exclude(lead, false);
