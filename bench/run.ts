@@ -330,6 +330,14 @@ async function main() {
       ratio: `${fmt(slowest.seconds / SIM_TARGET_SECONDS, 2)}× of limit`,
       pass: rows.every((r) => r.pass),
     });
+    // On a shared machine the wall clock counts other people's work too; CPU seconds are what this code costs.
+    const hungriest = rows.reduce((a, b) => (b.cpuSeconds > a.cpuSeconds ? b : a));
+    summary.push({
+      target: `simulator, the same runs in CPU seconds < ${SIM_TARGET_SECONDS} s`,
+      measured: `${rows.filter((r) => r.cpuSeconds < SIM_TARGET_SECONDS).length}/${rows.length} pass; most ${hungriest.model} CPU ${fmt(hungriest.cpuSeconds, 1)} s (wall ${fmt(hungriest.seconds, 1)} s); stream alone CPU ${fmt(base.cpuSeconds, 1)} s`,
+      ratio: `${fmt(hungriest.cpuSeconds / SIM_TARGET_SECONDS, 2)}× of limit`,
+      pass: rows.every((r) => r.cpuSeconds < SIM_TARGET_SECONDS),
+    });
   }
   rmSync(runDir, { recursive: true, force: true });
 
