@@ -148,3 +148,16 @@ describe('cancelling and the limit on runs', () => {
     expectCleanError(await call(env, 'GET', '/api/v1/simulations/42', { token: manager }), 400, 'VALIDATION_FAILED', /id/);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('lists the simulation routes with their bodies and responses', async () => {
+    const doc = (await call(env, 'GET', '/api/openapi.json')).json() as Json;
+    const list = doc.paths['/api/v1/simulations'];
+    const one = doc.paths['/api/v1/simulations/{id}'];
+    expect(Object.keys(list)).toEqual(expect.arrayContaining(['get', 'post']));
+    expect(Object.keys(one)).toEqual(expect.arrayContaining(['get', 'delete']));
+    expect(list.post.requestBody.content['application/json'].schema.properties).toHaveProperty('leadsPerDay');
+    expect(Object.keys(list.post.responses)).toEqual(expect.arrayContaining(['202', '400', '403', '429']));
+    expect(one.get.responses['200'].content['application/json'].schema.properties).toHaveProperty('progress');
+  });
+});
