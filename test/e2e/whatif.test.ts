@@ -70,4 +70,22 @@ describe('What if', () => {
     await page.getByText('Not started: check the fields marked below.').waitFor();
     await expect.poll(() => page.getByLabel('Leads per day').getAttribute('aria-invalid')).toBe('true');
   });
+
+  it('speaks German, with German number formats, and shows the last run again from the list', async () => {
+    await page.getByLabel('Language').selectOption('de');
+    await page.getByRole('heading', { level: 1, name: 'Was wäre wenn' }).waitFor();
+    await page.getByRole('button', { name: 'Simulation starten' }).waitFor();
+    await page.getByRole('checkbox', { name: 'Push, gewichtet' }).waitFor();
+    const recent = page.locator('section', { has: page.getByRole('heading', { name: 'Letzte Läufe' }) });
+    await recent.getByRole('cell', { name: 'Fertig' }).waitFor();
+    await recent.getByRole('button', { name: /^Anzeigen/ }).click();
+    const table = page.getByTestId('whatif-results');
+    await table.waitFor();
+    expect(await page.getByText(/\d\.\d{3} Leads über 21 Tage/).count()).toBe(1);
+    expect(await table.locator('tbody th').allTextContents()).toContain('Push, gewichtet (Fair Play an)');
+    await page.getByText('Nicht gestartet: Bitte prüfen Sie die markierten Felder.').waitFor(); // the last refusal, in the language of the moment
+    expect(await table.locator('td').filter({ hasText: /\d,\d\s%$/ }).count()).toBeGreaterThan(0);
+    await shot(page, '32-whatif-de', true);
+    await page.getByLabel('Sprache').selectOption('en');
+  });
 });

@@ -89,7 +89,8 @@ export function WhatIfView() {
 
   const [form, setForm] = useState<Form>(START);
   const [problems, setProblems] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
+  // A key of ours (shown in the language of the moment) or the server's own words.
+  const [formError, setFormError] = useState<{ key: WhatIfKey } | { text: string } | null>(null);
   const [starting, setStarting] = useState(false);
   const [run, setRun] = useState<Run | null>(null);
   const [pollError, setPollError] = useState<unknown>(null);
@@ -185,11 +186,11 @@ export function WhatIfView() {
         const byField: Record<string, string> = {};
         for (const f of fields) byField[f.field.replace(/\[\d+\]$/, '')] ??= f.problem;
         setProblems(byField);
-        setFormError(w('whatIf.invalid'));
+        setFormError({ key: 'whatIf.invalid' });
       } else if (err instanceof ApiError && err.code === 'SIMULATIONS_BUSY') {
-        setFormError(w('whatIf.busy'));
+        setFormError({ key: 'whatIf.busy' });
       } else {
-        setFormError(describeError(err, i18n).message);
+        setFormError({ text: describeError(err, i18n).message });
       }
     } finally {
       setStarting(false);
@@ -310,7 +311,7 @@ export function WhatIfView() {
 
           {formError ? (
             <p className="notice notice-warn" role="alert">
-              {formError}
+              {'key' in formError ? w(formError.key) : formError.text}
             </p>
           ) : null}
           <div className="form-actions">
@@ -373,6 +374,15 @@ export function WhatIfView() {
 
 type W = (key: WhatIfKey, vars?: Record<string, string | number>) => string;
 
+/** A model's name in the user's language, with its fair-play variant ("Queue pull (fair play on)"). */
+function modelLabel(r: ModelResult, w: W): string {
+  const known = (MODELS as readonly string[]).includes(r.model.id);
+  return w('whatIf.withFairPlay', {
+    model: known ? w(`whatIf.model.${r.model.id}` as WhatIfKey) : r.model.label,
+    state: w(r.model.rules === 'on' ? 'whatIf.fairPlayOnShort' : 'whatIf.fairPlayOffShort'),
+  });
+}
+
 /** The shown run: progress while it runs, then the recommendation, charts and the table. */
 function RunPanel({ run, w, onCancel }: { run: Run; w: W; onCancel: () => void }) {
   const { number } = useI18n();
@@ -412,7 +422,7 @@ function Results({ run, report, w }: { run: Run; report: NonNullable<Run['report
   const results = report.results;
   const pct = (x: number) => number(x, { style: 'percent', maximumFractionDigits: 1 });
   const minutes = (m: number | null) => (m === null ? w('whatIf.noContact') : duration(m * 60_000));
-  const label = (r: ModelResult) => r.model.label;
+  const label = (r: ModelResult) => modelLabel(r, w);
   const rec = run.recommendation;
   return (
     <>
@@ -480,7 +490,7 @@ function Results({ run, report, w }: { run: Run; report: NonNullable<Run['report
             </thead>
             <tbody>
               {results.map((r) => (
-                <tr key={`${r.model.id}-${r.model.rules}`} aria-current={rec && rec.label === r.model.label ? 'true' : undefined}>
+                <tr key={`${r.model.id}-${r.model.rules}`} aria-current={rec && rec.label === r.model.label ? 'true' : undefined} title={r.model.label}>
                   <th scope="row">{label(r)}</th>
                   <td className="num">{minutes(r.speedToContactMin.median)}</td>
                   <td className="num">{minutes(r.speedToContactMin.p90)}</td>
