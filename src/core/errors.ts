@@ -28,6 +28,7 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_ATTEMPTS: 429,
+  SIMULATIONS_BUSY: 429,
   INTERNAL: 500,
 } as const;
 export type ErrorCode = keyof typeof ERRORS;

@@ -27,6 +27,7 @@ import { metricsRoutes } from './routes/metrics-routes.js';
 import { routingRoutes } from './routes/routing-routes.js';
 import { importRoutes } from './routes/import-routes.js';
 import { integrationRoutes } from './routes/integration-routes.js';
+import { simulationRoutes } from './routes/simulation-routes.js';
 
 // ajv-formats is CommonJS with a default export object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -139,6 +140,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await app.register(routingRoutes, { prefix: '/api/v1' });
   await app.register(importRoutes, { prefix: '/api/v1' });
   await app.register(integrationRoutes, { prefix: '/api/v1' });
+  await app.register(simulationRoutes, { prefix: '/api/v1' });
 
   const webRoot = opts.webRoot;
   const hasWeb = webRoot !== undefined && existsSync(join(webRoot, 'index.html'));

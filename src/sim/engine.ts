@@ -55,8 +55,8 @@ export interface SimOptions {
   managerHours?: WorkingHours;
   /** Minutes of a manager's time per reviewed lead. Default 3. */
   reviewMinutesPerLead?: number;
-  /** Called with the share of virtual time done, at most every 2%. */
-  onProgress?: (fraction: number) => void;
+  /** Called with the share of virtual time done and the leads arrived so far, at most every 2%. */
+  onProgress?: (fraction: number, leads: number) => void;
   /** Keep a log of every take, expiry, contact and close (tests). */
   trace?: boolean;
 }
@@ -231,6 +231,8 @@ class Simulation {
   readonly trace: TraceEntry[] | null;
   readonly hasHolding: boolean;
   readonly fallbackPool = new Map<string, number>();
+  /** One closure for every routing decision, not one per call. */
+  readonly rotationOf = (team: string): RotationState => this.rotations.get(team) ?? EMPTY_ROTATION;
   profilesAt = -1;
   retryAfter = -Infinity;
   events = 0;
@@ -394,13 +396,13 @@ class Simulation {
       if (this.opts.onProgress && (++loops & 4095) === 0) {
         const f = (this.clock.now() - start) / span;
         if (f >= nextReport) {
-          this.opts.onProgress(Math.min(1, f));
+          this.opts.onProgress(Math.min(1, f), this.leads.length);
           nextReport = f + 0.02;
         }
       }
     }
     if (this.clock.now() < this.runEnd) this.clock.set(this.runEnd);
-    this.opts.onProgress?.(1);
+    this.opts.onProgress?.(1, this.leads.length);
     return this.result();
   }
 
@@ -487,7 +489,7 @@ class Simulation {
       ruleSet: this.model.ruleSet,
       accounts: this.accounts,
       reps: this.profiles,
-      rotation: (team) => this.rotations.get(team) ?? EMPTY_ROTATION,
+      rotation: this.rotationOf,
       now: this.now,
     });
     this.exclude(lead, false);

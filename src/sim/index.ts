@@ -8,8 +8,8 @@ export { runModel, FINAL_STATES, type ModelResult, type SimOptions, type FinalSt
 export { buildModel, currentModel, parseCurrentConfig, MODEL_IDS, type ModelDef, type ModelId, type CurrentConfig } from './models.js';
 export { buildReport, formatTable, compareResults, type SimulationReport } from './report.js';
 export { renderHtml } from './html.js';
-export { syntheticStream, csvStream, listStream, type LeadStream, type StreamLead } from './stream.js';
-export { sdrTeam, parseTeamFile, teamAvailability, type Team, type RepSpec } from './team.js';
+export { syntheticStream, csvStream, listStream, historyStream, type LeadStream, type StreamLead, type StreamAccount } from './stream.js';
+export { sdrTeam, parseTeamFile, teamAvailability, teamFromSettings, type Team, type RepSpec, type RepSettingsForSim } from './team.js';
 
 export type RulesChoice = 'on' | 'off' | 'both';
 
@@ -36,8 +36,8 @@ export interface SimulationInput {
   models: ModelDef[];
   seed: number;
   options?: Omit<SimOptions, 'seed' | 'onProgress' | 'trace'>;
-  /** Model `index` of `total` (from 0) is `fraction` done. */
-  onProgress?: (p: { index: number; total: number; label: string; fraction: number }) => void;
+  /** Model `index` of `total` (from 0) is `fraction` done, with `leads` of its stream arrived. */
+  onProgress?: (p: { index: number; total: number; label: string; fraction: number; leads: number }) => void;
 }
 
 /** Runs every model over the same stream and team and compares them. Deterministic for its inputs. */
@@ -47,7 +47,7 @@ export function runSimulation(input: SimulationInput): SimulationReport {
     const r = runModel(model, input.team, input.stream, {
       ...input.options,
       seed: input.seed,
-      onProgress: (fraction) => input.onProgress?.({ index, total: input.models.length, label: model.label, fraction }),
+      onProgress: (fraction, leads) => input.onProgress?.({ index, total: input.models.length, label: model.label, fraction, leads }),
     });
     results.push(r);
   });

@@ -196,3 +196,16 @@ export function listStream(leads: StreamLead[], accounts: StreamAccount[] = []):
   const start = Math.floor(first / DAY) * DAY;
   return { start, end: Math.floor(last / DAY) * DAY + DAY, leads: () => sorted, expectedLeads: sorted.length, accounts, describe: `${sorted.length} leads` };
 }
+
+/**
+ * A team's own recent leads (the server's "what if" reads them from the store): replayed at
+ * the times they arrived, reach drawn per lead from the seed as for a CSV history.
+ */
+export function historyStream(leads: { input: LeadInput; arrivedAt: number }[], seed: number, accounts: StreamAccount[] = []): LeadStream {
+  const rng = new Random(seed ^ 0x3c5);
+  const s = listStream(
+    leads.map((l) => ({ input: l.input, arrivedAt: l.arrivedAt, reach: reachOf(rng, l.input) })),
+    accounts,
+  );
+  return { ...s, describe: `the team's own ${s.expectedLeads} leads from ${new Date(s.start).toISOString().slice(0, 10)} to ${new Date(s.end - 1).toISOString().slice(0, 10)}` };
+}

@@ -174,6 +174,44 @@ export function parseTeamFile(input: unknown): { ok: true; team: Team } | { ok: 
   return { ok: true, team: { name: file.name ?? 'team', reps } };
 }
 
+/** What the server knows of a rep (its rep settings), for a simulation of the team as it is. */
+export interface RepSettingsForSim {
+  name: string;
+  team: string | null;
+  tier: string | null;
+  capacity: number | null;
+  weight: number;
+  hours: WorkingHours | null;
+  caps: { hourly?: number; daily?: number; weekly?: number };
+}
+
+/**
+ * The team as configured on the server: names, teams, tiers, capacity, weights, hours and push
+ * caps as set; how each person behaves (speed, selectiveness, skill) the server does not know,
+ * so it comes from the sdr-team preset's tier of the same name (standard for other tiers).
+ */
+export function teamFromSettings(name: string, reps: readonly RepSettingsForSim[]): Team {
+  const preset = sdrTeam(Math.max(5, reps.length)).reps;
+  const byTier = (t: RepTier) => preset.find((r) => r.tier === t)!;
+  return {
+    name,
+    reps: reps.map((r, i): RepSpec => {
+      const tier: RepTier = (REP_TIERS as readonly string[]).includes(r.tier ?? '') ? (r.tier as RepTier) : 'standard';
+      const like = preset[i]?.tier === tier ? preset[i]! : byTier(tier);
+      return {
+        ...like,
+        name: r.name,
+        tier,
+        team: r.team ?? BASE.team,
+        hours: r.hours ?? BASE.hours,
+        capacity: r.capacity,
+        weight: r.weight,
+        pushCaps: { ...r.caps },
+      };
+    }),
+  };
+}
+
 export const TEAM_PRESETS = ['sdr-team'] as const;
 export type TeamPreset = (typeof TEAM_PRESETS)[number];
 

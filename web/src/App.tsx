@@ -23,6 +23,7 @@ const ImportView = lazy(() => import('./views/ImportView.js').then((m) => ({ def
 const RoutingView = lazy(() => import('./views/RoutingView.js').then((m) => ({ default: m.RoutingView })));
 const RepsView = lazy(() => import('./views/RepsView.js').then((m) => ({ default: m.RepsView })));
 const AccountsView = lazy(() => import('./views/AccountsView.js').then((m) => ({ default: m.AccountsView })));
+const WhatIfView = lazy(() => import('./views/WhatIfView.js').then((m) => ({ default: m.WhatIfView })));
 
 export function App() {
   const { state, bootError, retryBoot } = useAuth();
@@ -108,6 +109,8 @@ function RouteView({ route }: { route: Route }) {
       return <RepsView />;
     case 'manageAccounts':
       return <AccountsView />;
+    case 'whatIf':
+      return <WhatIfView />;
     case 'notFound':
       return (
         <div className="page">

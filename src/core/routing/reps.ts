@@ -137,10 +137,17 @@ function leads(n: number, noun = 'lead'): string {
 const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 
+const parsedHhmm = new Map<string, number>();
+
+/** Minutes of the day; cached, as there are only 1,441 valid answers and withinHours asks for two at every check. */
 function parseHhmm(s: string): number {
+  const hit = parsedHhmm.get(s);
+  if (hit !== undefined) return hit;
   const m = /^(\d{1,2}):(\d{2})$/.exec(s);
   if (!m) throw new RangeError(`working hours: "${s}" is not HH:MM`);
-  return Number(m[1]) * 60 + Number(m[2]);
+  const minutes = Number(m[1]) * 60 + Number(m[2]);
+  if (parsedHhmm.size < 4096) parsedHhmm.set(s, minutes);
+  return minutes;
 }
 
 function hhmm(minute: number): string {

@@ -77,22 +77,25 @@ export function pickRep(strategy: PushStrategy, team: readonly RepProfile[], sta
   }
 }
 
-function byUserId(team: readonly RepProfile[]): RepProfile[] {
-  return [...team].sort((a, b) => a.userId - b.userId);
+/** The team in userId order; a team already in order (the stores list reps so) is used as it is, not copied. */
+function byUserId(team: readonly RepProfile[]): readonly RepProfile[] {
+  for (let i = 1; i < team.length; i++) if (team[i - 1]!.userId > team[i]!.userId) return [...team].sort((a, b) => a.userId - b.userId);
+  return team;
 }
 
-/** The team in userId order, rotated to start at the first rep after `lastUserId`. */
-function rotationOrder(team: readonly RepProfile[], lastUserId: number | null): RepProfile[] {
-  const sorted = byUserId(team);
-  if (lastUserId === null) return sorted;
-  let start = sorted.findIndex((r) => r.userId > lastUserId);
-  if (start < 0) start = 0;
-  return start === 0 ? sorted : [...sorted.slice(start), ...sorted.slice(0, start)];
+/** Where the circle starts: the first rep (in userId order) after `lastUserId`, or the first. */
+function rotationStart(sorted: readonly RepProfile[], lastUserId: number | null): number {
+  if (lastUserId === null) return 0;
+  const start = sorted.findIndex((r) => r.userId > lastUserId);
+  return start < 0 ? 0 : start;
 }
 
 function roundRobin(team: readonly RepProfile[], state: RotationState, now: number): Pick {
   const skipped: Skip[] = [];
-  for (const rep of rotationOrder(team, state.lastUserId)) {
+  const sorted = byUserId(team);
+  const start = rotationStart(sorted, state.lastUserId);
+  for (let k = 0; k < sorted.length; k++) {
+    const rep = sorted[(start + k) % sorted.length]!;
     const e = eligibility(rep, now);
     if (e.eligible) return { chosen: rep, skipped, next: { ...state, lastUserId: rep.userId } };
     skipped.push({ userId: rep.userId, reason: e.reason, detail: e.detail });
@@ -103,12 +106,13 @@ function roundRobin(team: readonly RepProfile[], state: RotationState, now: numb
 function weighted(team: readonly RepProfile[], state: RotationState, now: number): Pick {
   const skipped: Skip[] = [];
   const sorted = byUserId(team);
-  const current: Record<string, number> = {};
+  // The reps taking part, with their weight and credit side by side: the credits are written
+  // into a new `current` only when someone is chosen (a push that finds nobody keeps the state).
   const taking: RepProfile[] = [];
+  const weights: number[] = [];
+  const credits: number[] = [];
   let total = 0;
   for (const rep of sorted) {
-    const key = String(rep.userId);
-    current[key] = state.current[key] ?? 0; // reps who left the team drop out of the state
     const e = eligibility(rep, now);
     if (!e.eligible) {
       skipped.push({ userId: rep.userId, reason: e.reason, detail: e.detail });
@@ -116,7 +120,8 @@ function weighted(team: readonly RepProfile[], state: RotationState, now: number
     }
     const w = weightOf(rep);
     if (w === 0) continue;
-    current[key]! += w;
+    credits.push((state.current[rep.userId] ?? 0) + w); // a number key is the same property as its string
+    weights.push(w);
     total += w;
     taking.push(rep);
   }
@@ -126,27 +131,35 @@ function weighted(team: readonly RepProfile[], state: RotationState, now: number
   // or leaving break that; the difference is shared out equally (an equal shift keeps every
   // rep's standing relative to the others). With a steady team the sum is already 0 and nothing moves.
   let sum = 0;
-  for (const rep of taking) sum += current[String(rep.userId)]! - weightOf(rep);
+  for (let i = 0; i < taking.length; i++) sum += credits[i]! - weights[i]!;
   if (sum !== 0) {
     const shift = sum / taking.length;
-    for (const rep of taking) current[String(rep.userId)]! -= shift;
+    for (let i = 0; i < taking.length; i++) credits[i]! -= shift;
   }
-  let best: RepProfile | null = null;
+  let best = -1;
   let bestDeadline = Infinity;
-  for (const rep of taking) {
-    const credit = current[String(rep.userId)]!;
+  for (let i = 0; i < taking.length; i++) {
+    const credit = credits[i]!;
     if (!(credit > 0)) continue;
-    const deadline = (total - credit) / weightOf(rep);
+    const deadline = (total - credit) / weights[i]!;
     if (deadline < bestDeadline) {
-      best = rep;
+      best = i;
       bestDeadline = deadline;
     }
   }
   // After the shift credits sum to W, so one is above 0; should rounding leave none, the
   // highest credit (nginx's choice) is taken.
-  if (!best) best = taking.reduce((a, b) => (current[String(b.userId)]! > current[String(a.userId)]! ? b : a));
-  current[String(best.userId)]! -= total;
-  return { chosen: best, skipped, next: { ...state, lastUserId: best.userId, current } };
+  if (best < 0) {
+    best = 0;
+    for (let i = 1; i < taking.length; i++) if (credits[i]! > credits[best]!) best = i;
+  }
+  credits[best]! -= total;
+  // Every rep of the team keeps an entry (reps who left the team drop out of the state).
+  const current: Record<string, number> = {};
+  for (const rep of sorted) current[rep.userId] = state.current[rep.userId] ?? 0;
+  for (let i = 0; i < taking.length; i++) current[taking[i]!.userId] = credits[i]!;
+  const chosen = taking[best]!;
+  return { chosen, skipped, next: { ...state, lastUserId: chosen.userId, current } };
 }
 
 function weightOf(rep: RepProfile): number {
@@ -156,7 +169,10 @@ function weightOf(rep: RepProfile): number {
 function leastLoaded(team: readonly RepProfile[], state: RotationState, now: number): Pick {
   const skipped: Skip[] = [];
   let best: RepProfile | null = null;
-  for (const rep of rotationOrder(team, state.lastUserId)) {
+  const sorted = byUserId(team);
+  const start = rotationStart(sorted, state.lastUserId);
+  for (let k = 0; k < sorted.length; k++) {
+    const rep = sorted[(start + k) % sorted.length]!;
     const e = eligibility(rep, now);
     if (!e.eligible) {
       skipped.push({ userId: rep.userId, reason: e.reason, detail: e.detail });

@@ -222,4 +222,9 @@ export const api = {
     ),
   reassign: (leadId: Id, userId: Id, reason?: string) =>
     must(request<{ lead: Lead }>('POST', `/leads/${enc(leadId)}/reassign`, reason ? { userId, reason } : { userId })),
+  // "What if" runs (the view holds their types)
+  startSimulation: <T,>(body: Record<string, unknown>) => must(request<T>('POST', '/simulations', body)),
+  simulation: <T,>(id: string, signal?: AbortSignal) => must(request<T>('GET', `/simulations/${enc(id)}`, undefined, { signal })),
+  simulations: <T,>(signal?: AbortSignal) => must(request<{ items: T[] }>('GET', '/simulations', undefined, { signal })),
+  cancelSimulation: <T,>(id: string) => must(request<T>('DELETE', `/simulations/${enc(id)}`)),
 };

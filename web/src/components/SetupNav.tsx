@@ -1,5 +1,6 @@
 import '../i18n/setup-messages.js';
 import { useI18n } from '../i18n/i18n.js';
+import type { MessageKey } from '../i18n/dict.js';
 import { Link, paths, type Route } from '../lib/router.js';
 
 /** The setup pages' own navigation. */
@@ -13,6 +14,7 @@ export function SetupNav({ current }: { current: Route['name'] }) {
     ['manageUsers', paths.manageUsers, t('setup.users')],
     ['manageKeys', paths.manageKeys, t('setup.keys')],
     ['manageImport', paths.manageImport, t('setup.import')],
+    ['whatIf', paths.whatIf, t('whatIf.nav' as MessageKey)],
   ];
   return (
     <nav className="sub-nav" aria-label={t('setup.nav')}>

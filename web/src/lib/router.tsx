@@ -42,6 +42,7 @@ export type Route =
   | { name: 'manageRouting' }
   | { name: 'manageReps' }
   | { name: 'manageAccounts' }
+  | { name: 'whatIf' }
   | { name: 'notFound' };
 
 export function matchRoute(pathname: string): Route {
@@ -61,6 +62,7 @@ export function matchRoute(pathname: string): Route {
   if (path === '/manage/routing') return { name: 'manageRouting' };
   if (path === '/manage/reps') return { name: 'manageReps' };
   if (path === '/manage/accounts') return { name: 'manageAccounts' };
+  if (path === '/manage/what-if') return { name: 'whatIf' };
   return { name: 'notFound' };
 }
 
@@ -79,6 +81,7 @@ export const paths = {
   manageRouting: '/manage/routing',
   manageReps: '/manage/reps',
   manageAccounts: '/manage/accounts',
+  whatIf: '/manage/what-if',
 };
 
 type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { to: string };
