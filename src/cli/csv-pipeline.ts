@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { LeadInput } from '../core/lead-input.js';
 import type { CsvMapping, RowError } from './csv-import.js';
-import { startModuleWorker } from './module-worker.js';
+import { startModuleWorker } from '../server/module-worker.js';
 
 export type ParseWorkerMessage = { kind: 'batch'; leads: LeadInput[] } | { kind: 'done'; rows: number; errors: RowError[] };
 

@@ -4,6 +4,7 @@ import { AppError } from '../core/errors.js';
 import type { SimulationReport } from '../sim/index.js';
 import type { SimJob, SimProgress } from './sim-job.js';
 import type { WorkerMessage } from './sim-worker.js';
+import { startModuleWorker } from './module-worker.js';
 
 export const SIM_RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type SimRunStatus = (typeof SIM_RUN_STATUSES)[number];
@@ -173,18 +174,6 @@ export class SimulationRuns {
   }
 }
 
-/**
- * From compiled JavaScript the worker is its own module; from the TypeScript sources (tests,
- * `tsx`), an eval'd bootstrap registers tsx's loader first, as Node 20 does not pass
- * `--import tsx` on to worker threads.
- */
 function startWorker(job: SimJob): Worker {
-  const fromTs = import.meta.url.endsWith('.ts');
-  const entry = new URL(fromTs ? './sim-worker.ts' : './sim-worker.js', import.meta.url);
-  if (!fromTs) return new Worker(entry, { workerData: { job } });
-  const bootstrap = `
-    const { workerData } = require('node:worker_threads');
-    import('tsx/esm/api').then(({ register }) => { register(); return import(workerData.entry); });
-  `;
-  return new Worker(bootstrap, { eval: true, workerData: { job, entry: entry.href } });
+  return startModuleWorker(import.meta.url, 'sim-worker', { job });
 }
