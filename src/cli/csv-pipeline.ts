@@ -1,9 +1,12 @@
 import { stat } from 'node:fs/promises';
 import type { LeadInput } from '../core/lead-input.js';
-import type { CsvMapping, RowError } from './csv-import.js';
+import { scanCsv, type CsvMapping, type RowError } from './csv-import.js';
 import { startModuleWorker } from '../server/module-worker.js';
 
 export type ParseWorkerMessage = { kind: 'batch'; leads: LeadInput[] } | { kind: 'done'; rows: number; errors: RowError[] };
+
+/** Files above this size (about 5,000 rows) are read by a worker thread during the inserts. */
+const WORKER_FROM_BYTES = 2 * 1024 * 1024;
 
 export interface FileStamp {
   size: number;
@@ -25,10 +28,27 @@ export async function fileStamp(file: string): Promise<FileStamp> {
 export async function insertCheckedCsv(
   file: string,
   checked: FileStamp,
-  opts: { mapping: CsvMapping; poolId: number; batchSize: number; insert: (leads: LeadInput[]) => Promise<void> },
+  opts: { mapping: CsvMapping; poolId: number; batchSize: number; insert: (leads: LeadInput[]) => Promise<void>; inWorker?: boolean },
 ): Promise<{ rows: number; errors: RowError[] }> {
   const now = await fileStamp(file);
   if (now.size !== checked.size || now.mtimeMs !== checked.mtimeMs) throw new Error(`${file} changed after it was checked; nothing was imported. Run the import again.`);
+  // Starting a thread costs more than reading a small file twice.
+  if (!(opts.inWorker ?? now.size > WORKER_FROM_BYTES)) {
+    let batch: LeadInput[] = [];
+    const r = await scanCsv(file, {
+      mapping: opts.mapping,
+      poolId: opts.poolId,
+      onRow: async (lead) => {
+        batch.push(lead);
+        if (batch.length === opts.batchSize) {
+          await opts.insert(batch);
+          batch = [];
+        }
+      },
+    });
+    if (batch.length && r.errors.length === 0) await opts.insert(batch);
+    return { rows: r.rows, errors: r.errors };
+  }
   const worker = startModuleWorker(import.meta.url, 'csv-parse-worker', { file, mapping: opts.mapping, poolId: opts.poolId, batchSize: opts.batchSize });
   try {
     return await new Promise((resolve, reject) => {

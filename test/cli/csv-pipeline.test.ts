@@ -18,12 +18,13 @@ describe("the import's insert pass (a worker thread reads while the caller inser
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('hands every row over, in order, in batches, to a slow insert', async () => {
+  it.each([true, false])('hands every row over, in order, in batches, to a slow insert (worker thread: %s)', async (inWorker) => {
     const got: LeadInput[][] = [];
     const r = await insertCheckedCsv(csv, await fileStamp(csv), {
       mapping: {},
       poolId: 7,
       batchSize: 64,
+      inWorker,
       insert: async (batch) => {
         await new Promise((r) => setImmediate(r)); // slower than the reader
         got.push(batch);
@@ -46,10 +47,10 @@ describe("the import's insert pass (a worker thread reads while the caller inser
     expect(inserted).toBe(0);
   });
 
-  it('reports a row that no longer passes and stops there', async () => {
+  it.each([true, false])('reports a row that no longer passes and stops there (worker thread: %s)', async (inWorker) => {
     writeFileSync(csv, [HEADER, row(1), row(2), 'Bad GmbH,Software,11-50,Webinar,900,DACH,P,p@x.de,crm-x', row(4)].join('\n') + '\n');
     let inserted = 0;
-    const r = await insertCheckedCsv(csv, await fileStamp(csv), { mapping: {}, poolId: 1, batchSize: 2, insert: async (b) => void (inserted += b.length) });
+    const r = await insertCheckedCsv(csv, await fileStamp(csv), { mapping: {}, poolId: 1, batchSize: 2, inWorker, insert: async (b) => void (inserted += b.length) });
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]!.line).toBe(4);
     expect(r.errors[0]!.problems[0]!.field).toBe('score');
