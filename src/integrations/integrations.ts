@@ -2,21 +2,22 @@ import type { Store } from '../store/store.js';
 import type { IntegrationStore } from '../store/integration-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { SqliteIntegrationStore } from '../store/sqlite/integration-store-sqlite.js';
+import { PostgresStore } from '../store/postgres/pg-store.js';
+import { PostgresIntegrationStore } from '../store/postgres/pg-integration-store.js';
 import type { Clock } from '../core/clock.js';
 import { WebhookDispatcher, type DispatcherOptions } from './webhook-dispatcher.js';
 
 const byStore = new WeakMap<Store, IntegrationStore>();
 
 /**
- * The integrations' storage beside a core store: one per store, on the same connection.
- * Null on PostgreSQL until its IntegrationStore exists (the event export still works there).
+ * The integrations' storage beside a core store: one per store, on the same connection (or
+ * connection pool). Null only for a store kind without an IntegrationStore.
  */
 export function integrationStoreOf(store: Store): IntegrationStore | null {
   const known = byStore.get(store);
   if (known) return known;
-  if (!(store instanceof SqliteStore)) return null;
-  const made = new SqliteIntegrationStore(store.db);
-  byStore.set(store, made);
+  const made = store instanceof SqliteStore ? new SqliteIntegrationStore(store.db) : store instanceof PostgresStore ? new PostgresIntegrationStore(store.pool) : null;
+  if (made) byStore.set(store, made);
   return made;
 }
 

@@ -3,19 +3,21 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DAY, HOUR, SECOND } from '../../src/core/clock.js';
 import type { IntegrationStore } from '../../src/store/integration-store.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
 import { integrationStoreOf } from '../../src/integrations/integrations.js';
 import { WebhookDispatcher } from '../../src/integrations/webhook-dispatcher.js';
 import { nextAttemptAfterFailure } from '../../src/integrations/retry-policy.js';
 import { publicEventType, WEBHOOK_EVENT_TYPES } from '../../src/integrations/webhook-events.js';
 import { signatureHeader, verifySignature } from '../../src/integrations/webhook-signature.js';
 import type { UserActor } from '../../src/store/store.js';
-import { bearer, makeEnv, type TestEnv } from '../helpers.js';
+import { bearer } from '../helpers.js';
 import { startReceiver, verifyLeadpoolSignature, type Receiver } from './receiver.js';
+import { STORES, makeIntegEnv, skipReason, usePg, type IntegEnv } from './env.js';
 
 const SECRET = 'whsec_test_secret_0123456789';
 
-let env: TestEnv;
+const pg = usePg();
+let env: IntegEnv;
 let integrations: IntegrationStore;
 let receiver: Receiver;
 let manager: { id: number; token: string };
@@ -23,7 +25,9 @@ let rep: UserActor;
 let poolId: number;
 let dispatcher: WebhookDispatcher;
 
-const dispatcherFor = (store = env.store, opts = {}) => new WebhookDispatcher(store, integrationStoreOf(store)!, env.clock, { timeoutMs: 2000, leaseMs: 10_000, ...opts });
+// The receiver listens on 127.0.0.1: these dispatchers allow private targets.
+const dispatcherFor = (store: Store = env.store, opts = {}) =>
+  new WebhookDispatcher(store, integrationStoreOf(store)!, env.clock, { timeoutMs: 2000, leaseMs: 10_000, allowPrivate: true, ...opts });
 
 async function register(eventTypes?: string[]): Promise<number> {
   const res = await env.app.inject({
@@ -42,9 +46,13 @@ async function deliveries(webhookId: number): Promise<Record<string, unknown>[]>
   return res.json().items as Record<string, unknown>[];
 }
 
-beforeEach(async () => {
-  env = await makeEnv();
-  integrations = integrationStoreOf(env.store)!;
+for (const kind of STORES) describe(`${kind} store`, () => {
+beforeEach(async (ctx) => {
+  env = undefined as unknown as IntegEnv;
+  const why = skipReason(kind, pg);
+  if (why) return ctx.skip(why);
+  env = await makeIntegEnv(kind, pg?.get() ?? null);
+  integrations = env.integrations;
   receiver = await startReceiver(SECRET, () => Math.floor(env.clock.now() / 1000));
   manager = await env.user('manager');
   const r = await env.user('rep');
@@ -54,6 +62,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  if (!env) return;
   await dispatcher.stop();
   await receiver.close();
   await env.cleanup();
@@ -135,14 +144,10 @@ describe('webhook deliveries', () => {
     }
     // Random answer times shuffle which request ends first.
     receiver.answer = () => ({ status: 200, delayMs: Math.floor(Math.random() * 15) });
-    const others = [new SqliteStore(join(env.dir, 'leadpool.db')), new SqliteStore(join(env.dir, 'leadpool.db'))];
-    try {
-      const all = [dispatcher, ...others.map((s) => dispatcherFor(s, { concurrency: 6 }))];
-      await Promise.all(all.map((d) => d.runOnce()));
-      await Promise.all(all.map((d) => d.runOnce())); // whatever the first pass left behind
-    } finally {
-      for (const s of others) await s.close();
-    }
+    const others = [await env.another(), await env.another()];
+    const all = [dispatcher, ...others.map((s) => dispatcherFor(s, { concurrency: 6 }))];
+    await Promise.all(all.map((d) => d.runOnce()));
+    await Promise.all(all.map((d) => d.runOnce())); // whatever the first pass left behind
     expect(receiver.received.length).toBe(12 * 5);
     expect(new Set(receiver.received.map((r) => r.eventId)).size).toBe(12 * 5); // each once
     for (const id of leads) {
@@ -267,7 +272,7 @@ describe('webhook deliveries', () => {
     const hook = await register();
     const ids = await env.addLeads(poolId, 3);
     receiver.answer = () => ({ status: 200, hang: true }); // the first process never hears back
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'dispatch-child.ts'), join(env.dir, 'leadpool.db'), String(env.clock.now())], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'dispatch-child.ts'), env.location, String(env.clock.now())], {
       cwd: join(import.meta.dirname, '..', '..'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -373,7 +378,9 @@ describe('webhook routes', () => {
   });
 });
 
+});
+
 /** Queues new events without sending anything: a dispatcher with no send slots. */
 async function queueOnly(): Promise<void> {
-  await new WebhookDispatcher(env.store, integrations, env.clock, { concurrency: 0, timeoutMs: 1000, leaseMs: 2000 }).runOnce();
+  await new WebhookDispatcher(env.store, integrations, env.clock, { concurrency: 0, timeoutMs: 1000, leaseMs: 2000, allowPrivate: true }).runOnce();
 }
