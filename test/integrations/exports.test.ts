@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -12,7 +12,10 @@ import type { AddressInfo } from 'node:net';
 import { leadRecord, LEAD_COLUMNS } from '../../src/integrations/export-format.js';
 import { writeExport } from '../../src/cli/export-command.js';
 import type { UserActor } from '../../src/store/store.js';
-import { bearer, makeEnv, type TestEnv } from '../helpers.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { PostgresStore } from '../../src/store/postgres/pg-store.js';
+import { bearer } from '../helpers.js';
+import { STORES, makeIntegEnv, skipReason, usePg, type IntegEnv } from './env.js';
 
 // A real full collection between samples, so the figure is what stays live, not garbage
 // that happens not to be collected yet.
@@ -21,15 +24,24 @@ const gc = runInNewContext('gc') as () => void;
 
 const BIG = 200_000;
 
-let env: TestEnv;
+const pg = usePg();
+let env: IntegEnv;
 let manager: { id: number; token: string; email: string };
 let url: string;
 let poolId: number;
 let worked: number[];
 let t0: number;
 
+for (const kind of STORES) describe(`${kind} store`, () => {
+beforeEach((ctx) => {
+  const why = skipReason(kind, pg);
+  if (why) ctx.skip(why);
+});
+
 beforeAll(async () => {
-  env = await makeEnv();
+  env = undefined as unknown as IntegEnv;
+  if (skipReason(kind, pg)) return;
+  env = await makeIntegEnv(kind, pg?.get() ?? null);
   manager = await env.user('manager');
   const rep = await env.user('rep', 'rita@team.example');
   poolId = await env.pool('Inbound', 'pool');
@@ -45,23 +57,34 @@ beforeAll(async () => {
   env.clock.tick(60_000);
   // The large table, inserted directly (the export reads rows; how they came is beside the point).
   const base = env.clock.now();
-  env.store.db
-    .prepare(
+  if (env.store instanceof SqliteStore) {
+    env.store.db
+      .prepare(
+        `INSERT INTO leads (pool_id, status, company, company_key, industry, company_size, source, score, region, contact_name, contact_email,
+                            external_id, attributes, priority, created_at, available_since, updated_at)
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+         SELECT ?, 'available', 'Firma ' || i || ', "Quoted" GmbH', 'firma ' || i, 'Software', '11-50', 'Website', i % 101, 'DACH', 'Kontakt ' || i,
+                'k' || i || '@firma.example', 'ext-' || i, '{"campaign":"spring"}', 0, ? + i, ? + i, ? + i
+           FROM n`,
+      )
+      .run(BIG, poolId, base, base, base);
+  } else {
+    await (env.store as PostgresStore).pool.query(
       `INSERT INTO leads (pool_id, status, company, company_key, industry, company_size, source, score, region, contact_name, contact_email,
                           external_id, attributes, priority, created_at, available_since, updated_at)
-       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-       SELECT ?, 'available', 'Firma ' || i || ', "Quoted" GmbH', 'firma ' || i, 'Software', '11-50', 'Website', i % 101, 'DACH', 'Kontakt ' || i,
-              'k' || i || '@firma.example', 'ext-' || i, '{"campaign":"spring"}', 0, ? + i, ? + i, ? + i
-         FROM n`,
-    )
-    .run(BIG, poolId, base, base, base);
+       SELECT $1, 'available', 'Firma ' || i || ', "Quoted" GmbH', 'firma ' || i, 'Software', '11-50', 'Website', i % 101, 'DACH', 'Kontakt ' || i,
+              'k' || i || '@firma.example', 'ext-' || i, '{"campaign":"spring"}', 0, $2 + i, $2 + i, $2 + i
+         FROM generate_series(1, $3::bigint) AS i`,
+      [poolId, base, BIG],
+    );
+  }
   env.clock.tick(BIG + 1000); // they arrived one a millisecond, and all before now
   await env.app.listen({ port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${(env.app.server.address() as AddressInfo).port}`;
 }, 120_000);
 
 afterAll(async () => {
-  await env.cleanup();
+  await env?.cleanup();
 });
 
 /** Streams a response, counting lines and sampling the heap; never keeps the body. */
@@ -176,8 +199,8 @@ describe('exports', () => {
     const file = join(env.dir, 'cli-leads.csv');
     const child = spawn(
       process.execPath,
-      ['--max-old-space-size=64', '--import', 'tsx', 'src/cli/main.ts', 'export', 'leads', '--format', 'csv', '--out', file, '--data', env.dir],
-      { cwd: join(import.meta.dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] },
+      ['--max-old-space-size=64', '--import', 'tsx', 'src/cli/main.ts', 'export', 'leads', '--format', 'csv', '--out', file, ...whereData()],
+      { cwd: join(import.meta.dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv() },
     );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -190,7 +213,7 @@ describe('exports', () => {
     expect(stderr).toMatch(/200,003 leads exported to .*cli-leads\.csv/);
     console.log(`CLI: ${stderr.trim().split('\r').pop()}`);
 
-    const bad = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'export', 'widgets', '--data', env.dir], {
+    const bad = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'export', 'widgets', ...whereData()], {
       cwd: join(import.meta.dirname, '..', '..'),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -207,3 +230,13 @@ describe('exports', () => {
     expect(Object.keys(rec)).toEqual([...LEAD_COLUMNS]);
   });
 });
+});
+
+/** The export command's database: the SQLite folder or the PostgreSQL URL. */
+const whereData = () => (env.kind === 'sqlite' ? ['--data', env.dir] : ['--database', env.location]);
+/** Without a DATABASE_URL of the caller's that would override --data. */
+function cliEnv(): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = { ...process.env, LEADPOOL_PG_POOL_SIZE: '2' };
+  delete e.DATABASE_URL;
+  return e;
+}

@@ -2,20 +2,27 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/core/clock.js';
 import { mapIntake } from '../../src/integrations/intake-mapping.js';
 import { newToken, tokenHash } from '../../src/server/tokens.js';
-import { bearer, makeEnv, SYSTEM, type TestEnv } from '../helpers.js';
+import { buildApp } from '../../src/server/app.js';
+import { bearer, SYSTEM } from '../helpers.js';
+import { STORES, makeIntegEnv, skipReason, usePg, type IntegEnv } from './env.js';
 
-let env: TestEnv;
+const pg = usePg();
+let env: IntegEnv;
 let manager: { id: number; token: string };
 let poolId: number;
 
-beforeEach(async () => {
-  env = await makeEnv();
+for (const kind of STORES) describe(`${kind} store`, () => {
+beforeEach(async (ctx) => {
+  env = undefined as unknown as IntegEnv;
+  const why = skipReason(kind, pg);
+  if (why) return ctx.skip(why);
+  env = await makeIntegEnv(kind, pg?.get() ?? null);
   manager = await env.user('manager');
   poolId = await env.pool('Web leads', 'pool');
 });
 
 afterEach(async () => {
-  await env.cleanup();
+  await env?.cleanup();
 });
 
 const FORM_MAPPING = {
@@ -140,6 +147,25 @@ describe('intake URLs', () => {
     expect(new Set(results.map((r) => r.json().leadId)).size).toBe(1);
   });
 
+  it('the same form posted at once to two instances (two stores, two apps) makes one lead', async () => {
+    const src = await createSource();
+    const second = await buildApp({ store: await env.another(), clock: env.clock, logger: false });
+    await second.ready();
+    try {
+      const body = JSON.stringify({ firma: 'Zwilling', branche: 'IT', vorname: 'Zi', mail: 'zi@zwilling.de' });
+      const results = await Promise.all(
+        [env.app, second, env.app, second, second, env.app].map((app) =>
+          app.inject({ method: 'POST', url: `/api/v1/intake/${src.slug}`, headers: { 'content-type': 'application/json', ...bearer(src.token) }, payload: body }),
+        ),
+      );
+      expect(results.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+      expect(new Set(results.map((r) => r.json().leadId)).size).toBe(1);
+      expect((await log(src.id)).map((e) => e.status).sort()).toEqual(['created', 'duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('malformed posts get a clear 4xx naming the field, and each is in the log with what was sent', async () => {
     const src = await createSource();
     const badJson = await post(src.slug, '{"firma": "Zeta", ', 'application/json', bearer(src.token));
@@ -234,6 +260,8 @@ describe('intake URLs', () => {
     expect(list.json().items[0]).toMatchObject({ slug: 'kontaktformular', intakeUrl: '/api/v1/intake/kontaktformular', tokenHint: expect.stringMatching(/^lpi_/) });
     expect(list.json().items[0].token).toBeUndefined();
   });
+});
+
 });
 
 describe('mapIntake', () => {
