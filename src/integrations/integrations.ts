@@ -5,7 +5,9 @@ import { SqliteIntegrationStore } from '../store/sqlite/integration-store-sqlite
 import { PostgresStore } from '../store/postgres/pg-store.js';
 import { PostgresIntegrationStore } from '../store/postgres/pg-integration-store.js';
 import type { Clock } from '../core/clock.js';
+import { DAY } from '../core/clock.js';
 import { WebhookDispatcher, type DispatcherOptions } from './webhook-dispatcher.js';
+import { DEFAULT_RETENTION_DAYS, IntegrationRetention, retentionDaysFromEnv, type RetentionOptions } from './retention.js';
 
 const byStore = new WeakMap<Store, IntegrationStore>();
 
@@ -25,4 +27,11 @@ export function integrationStoreOf(store: Store): IntegrationStore | null {
 export function webhookDispatcherFor(store: Store, clock: Clock, opts: DispatcherOptions = {}): WebhookDispatcher | null {
   const integrations = integrationStoreOf(store);
   return integrations ? new WebhookDispatcher(store, integrations, clock, opts) : null;
+}
+
+/** The log-pruning job for a running server: `retentionDays`, else LEADPOOL_INTEGRATION_RETENTION_DAYS, else 30. */
+export function integrationRetentionFor(store: Store, clock: Clock, retentionDays: number | undefined, opts: Omit<RetentionOptions, 'retentionMs'> = {}): IntegrationRetention | null {
+  const integrations = integrationStoreOf(store);
+  const days = retentionDays ?? retentionDaysFromEnv() ?? DEFAULT_RETENTION_DAYS;
+  return integrations ? new IntegrationRetention(integrations, clock, { ...opts, retentionMs: days * DAY }) : null;
 }

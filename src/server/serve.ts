@@ -7,10 +7,8 @@ import { PostgresStore, openPostgresStore } from '../store/postgres/pg-store.js'
 import type { Store } from '../store/store.js';
 import { LockTimerLoop } from '../scheduler/lock-timers.js';
 import { MixSnapshotLoop } from '../scheduler/mix-snapshots.js';
-import { integrationStoreOf, webhookDispatcherFor } from '../integrations/integrations.js';
-import { IntegrationRetention, retentionDaysFromEnv, DEFAULT_RETENTION_DAYS } from '../integrations/retention.js';
+import { integrationRetentionFor, webhookDispatcherFor } from '../integrations/integrations.js';
 import { allowPrivateFromEnv } from '../integrations/private-addresses.js';
-import { DAY } from '../core/clock.js';
 import { buildApp, type App } from './app.js';
 import { seedDemo } from '../demo/seed-demo.js';
 import { recomputeTiers } from './routes/routing-routes.js';
@@ -95,14 +93,10 @@ export async function serve(opts: ServeOptions): Promise<Running & { seeded: boo
   tiers.unref();
   // Both run on every instance: leases and by-id deletes make that safe.
   const webhooks = webhookDispatcherFor(store, clock, { allowPrivate: allowPrivateWebhooks, onError: (err) => app.log.error({ err }, 'webhook dispatch failed') });
-  const integrations = integrationStoreOf(store);
-  const retention = integrations
-    ? new IntegrationRetention(integrations, clock, {
-        retentionMs: (opts.integrationRetentionDays ?? retentionDaysFromEnv() ?? DEFAULT_RETENTION_DAYS) * DAY,
-        onPruned: (counts) => app.log.info(counts, 'integration logs pruned'),
-        onError: (err) => app.log.error({ err }, 'integration log prune failed'),
-      })
-    : null;
+  const retention = integrationRetentionFor(store, clock, opts.integrationRetentionDays, {
+    onPruned: (counts) => app.log.info(counts, 'integration logs pruned'),
+    onError: (err) => app.log.error({ err }, 'integration log prune failed'),
+  });
   await app.listen({ port: opts.port, host: opts.host });
   timers.start();
   snapshots.start();
