@@ -11,11 +11,10 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UserActor } from '../../src/store/store.js';
 import { bearer } from '../helpers.js';
-import { usePgDatabase } from '../contract/stores.js';
-import { makeIntegEnv, type IntegEnv } from './env.js';
+import { makeIntegEnv, skipReason, usePg, type IntegEnv } from './env.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
-const pgdb = usePgDatabase();
+const pgdb = usePg(); // null when LEADPOOL_STORES leaves PostgreSQL out
 const SECRET = 'whsec_multi_instance_secret_42';
 const LEADS = 30;
 const PER_LEAD = 5; // created, claimed, contacted, qualified, converted
@@ -61,7 +60,9 @@ async function until(what: string, ms: number, ok: () => boolean | Promise<boole
 
 describe('webhooks from two instances on one PostgreSQL database', () => {
   it('every delivery arrives, exactly one 2xx per event, in order per lead', async (ctx) => {
-    if (pgdb.skipped()) return ctx.skip(`PostgreSQL tests skipped: ${pgdb.skipped()}`);
+    if (!pgdb) return ctx.skip('PostgreSQL left out by LEADPOOL_STORES');
+    const why = skipReason('postgres', pgdb);
+    if (why) return ctx.skip(why);
     env = await makeIntegEnv('postgres', pgdb.get());
     // The dispatchers sign with the real time.
     receiver = await startReceiver(SECRET, () => Math.floor(Date.now() / 1000));
