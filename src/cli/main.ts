@@ -41,8 +41,26 @@ program
   .addOption(databaseOption())
   .option('--no-demo', 'do not seed the demo team into an empty database')
   .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
-  .action(async (o: { port: number; host: string; data: string; database?: string; demo: boolean; logLevel: string }) => {
-    const running = await serve({ port: o.port, host: o.host, dataDir: resolve(o.data), database: o.database, demo: o.demo, logLevel: o.logLevel });
+  // Without the flag, serve reads LEADPOOL_WEBHOOK_ALLOW_PRIVATE=1 itself (commander would take "0" as set).
+  .option('--webhook-allow-private', 'let webhooks target loopback, private and link-local addresses (local receivers); or LEADPOOL_WEBHOOK_ALLOW_PRIVATE=1')
+  .addOption(
+    new Option('--integration-retention-days <n>', 'days delivered/dead webhook deliveries and intake-log entries are kept').default(30).env('LEADPOOL_INTEGRATION_RETENTION_DAYS').argParser((v) => {
+        const n = int('--integration-retention-days')(v);
+        if (n < 1) throw new InvalidArgumentError('--integration-retention-days must be at least 1');
+        return n;
+      }),
+  )
+  .action(async (o: { port: number; host: string; data: string; database?: string; demo: boolean; logLevel: string; webhookAllowPrivate?: boolean; integrationRetentionDays: number }) => {
+    const running = await serve({
+      port: o.port,
+      host: o.host,
+      dataDir: resolve(o.data),
+      database: o.database,
+      demo: o.demo,
+      logLevel: o.logLevel,
+      ...(o.webhookAllowPrivate ? { allowPrivateWebhooks: true } : {}),
+      integrationRetentionDays: o.integrationRetentionDays,
+    });
     const lines = [
       '',
       `Leadpool is running at ${running.url}`,

@@ -76,7 +76,7 @@ export const EXPORT_PAGE = 2000;
 
 export interface ExportSource {
   store: Store;
-  /** Needed for leads; null where the store has no integrations yet (PostgreSQL). */
+  /** Needed for leads; null only for a store without an IntegrationStore. */
   integrations: IntegrationStore | null;
 }
 
@@ -96,7 +96,7 @@ export async function* exportChunks(src: ExportSource, kind: ExportKind, format:
     }
     return;
   }
-  if (!src.integrations) throw new Error('the lead export needs the SQLite store for now (PostgreSQL support is to follow)');
+  if (!src.integrations) throw new Error('this store has no lead export');
   if (format === 'csv') yield LEAD_COLUMNS.join(',') + '\n';
   const line = format === 'csv' ? leadCsvLine : (r: LeadExportRow) => JSON.stringify(leadRecord(r)) + '\n';
   for await (const page of src.integrations.leadExportPages(range, EXPORT_PAGE)) {

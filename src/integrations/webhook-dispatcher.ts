@@ -6,6 +6,8 @@ import type { AttemptResult, ClaimedDelivery, DeliveryPlan, IntegrationStore } f
 import { publicEventType, webhookPayload } from './webhook-events.js';
 import { signatureHeader } from './webhook-signature.js';
 import { DEFAULT_RETRY, nextAttemptAfterFailure, type RetryPolicy } from './retry-policy.js';
+import { postWebhook } from './webhook-http.js';
+import { allowPrivateFromEnv } from './private-addresses.js';
 
 export interface DispatcherOptions {
   /** Requests in flight at once, over all endpoints. Default 8. */
@@ -21,6 +23,8 @@ export interface DispatcherOptions {
   /** Events read per transaction when queueing. Default 500. */
   pageSize?: number;
   retry?: RetryPolicy;
+  /** Send to loopback, private and link-local addresses too (local receivers). Default: LEADPOOL_WEBHOOK_ALLOW_PRIVATE. */
+  allowPrivate?: boolean;
   onError?: (err: unknown) => void;
 }
 
@@ -63,7 +67,7 @@ export class WebhookDispatcher {
     this.#store = store;
     this.#integrations = integrations;
     this.#clock = clock;
-    this.#opts = { concurrency: 8, perEndpoint: 4, timeoutMs: 10_000, leaseMs: 60_000, pollMs: 1000, pageSize: 500, retry: DEFAULT_RETRY, ...opts };
+    this.#opts = { concurrency: 8, perEndpoint: 4, timeoutMs: 10_000, leaseMs: 60_000, pollMs: 1000, pageSize: 500, retry: DEFAULT_RETRY, allowPrivate: allowPrivateFromEnv(), ...opts };
     // A lease shorter than a request could run out mid-send and let a second instance send
     // the lead's next event before this one's request ends: out of order.
     if (this.#opts.leaseMs < 2 * this.#opts.timeoutMs) throw new RangeError('leaseMs must be at least twice timeoutMs');
@@ -194,11 +198,11 @@ export class WebhookDispatcher {
 
   async #post(d: ClaimedDelivery): Promise<(AttemptResult & { ok: boolean }) | 'stopped'> {
     const t = Math.floor(this.#clock.now() / 1000);
-    const signal = AbortSignal.any([AbortSignal.timeout(this.#opts.timeoutMs), this.#stopping.signal]);
+    const timeout = AbortSignal.timeout(this.#opts.timeoutMs);
     try {
-      const res = await fetch(d.url, {
-        method: 'POST',
-        headers: {
+      const res = await postWebhook(
+        d.url,
+        {
           'content-type': 'application/json',
           'user-agent': 'Leadpool-Webhooks/1',
           'leadpool-signature': signatureHeader(d.secret, d.payload, t),
@@ -207,19 +211,17 @@ export class WebhookDispatcher {
           'leadpool-delivery-id': String(d.id),
           'leadpool-attempt': String(d.attempts),
         },
-        body: d.payload,
-        signal,
-        // A redirect is an answer, not a delivery: following it would send the signed body
-        // somewhere the manager never registered.
-        redirect: 'manual',
-      });
-      const excerpt = await readExcerpt(res);
-      const ok = res.status >= 200 && res.status < 300;
-      return { ok, statusCode: res.status, error: ok ? null : `HTTP ${res.status}`, responseExcerpt: excerpt };
+        d.payload,
+        { signal: AbortSignal.any([timeout, this.#stopping.signal]), allowPrivate: this.#opts.allowPrivate, excerptBytes: EXCERPT_BYTES },
+      );
+      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      return { ok, statusCode: res.statusCode, error: ok ? null : `HTTP ${res.statusCode}`, responseExcerpt: res.excerpt };
     } catch (err) {
       if (this.#stopping.signal.aborted) return 'stopped';
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why = e.name === 'TimeoutError' ? `timed out after ${this.#opts.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+      const e = err as Error & { code?: string };
+      // A refused private address is recorded with its reason and retried like any failure:
+      // the name may point elsewhere later.
+      const why = timeout.aborted ? `timed out after ${this.#opts.timeoutMs} ms` : e.code === 'ERR_PRIVATE_ADDRESS' ? e.message : (e.code ?? e.message);
       return { ok: false, statusCode: null, error: why, responseExcerpt: null };
     }
   }
@@ -248,24 +250,4 @@ export class WebhookDispatcher {
     }
     if (!this.#stopped) this.#schedule(sleep);
   }
-}
-
-/** The first KB of a response, for the delivery log; the rest is not read. */
-async function readExcerpt(res: Response): Promise<string | null> {
-  if (!res.body) return null;
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < EXCERPT_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  const text = Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
-  return text.length ? text : null;
 }

@@ -28,6 +28,7 @@ import { routingRoutes } from './routes/routing-routes.js';
 import { importRoutes } from './routes/import-routes.js';
 import { integrationRoutes } from './routes/integration-routes.js';
 import { simulationRoutes } from './routes/simulation-routes.js';
+import { allowPrivateFromEnv } from '../integrations/private-addresses.js';
 
 // ajv-formats is CommonJS with a default export object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -43,6 +44,8 @@ export interface AppOptions {
   sessionTtlMs?: number;
   /** How often the live hub looks for changes made by other processes. Default 1000 ms. */
   hubPollMs?: number;
+  /** Accept webhook URLs on loopback, private and link-local addresses. Default: LEADPOOL_WEBHOOK_ALLOW_PRIVATE. */
+  allowPrivateWebhooks?: boolean;
 }
 
 export interface AppContext {
@@ -54,6 +57,7 @@ export interface AppContext {
   sessionTtlMs: number;
   /** Closers of open event streams, ended before the server closes. */
   openStreams: Set<() => void>;
+  allowPrivateWebhooks: boolean;
 }
 
 declare module 'fastify' {
@@ -80,6 +84,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     poolStats: new PoolStatsCache(opts.store),
     openStreams: new Set(),
     sessionTtlMs: opts.sessionTtlMs ?? 12 * 3600_000,
+    allowPrivateWebhooks: opts.allowPrivateWebhooks ?? allowPrivateFromEnv(),
   };
   app.decorate('ctx', ctx);
   app.decorateRequest('actor', null);

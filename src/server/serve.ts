@@ -7,7 +7,8 @@ import { PostgresStore, openPostgresStore } from '../store/postgres/pg-store.js'
 import type { Store } from '../store/store.js';
 import { LockTimerLoop } from '../scheduler/lock-timers.js';
 import { MixSnapshotLoop } from '../scheduler/mix-snapshots.js';
-import { webhookDispatcherFor } from '../integrations/integrations.js';
+import { integrationRetentionFor, webhookDispatcherFor } from '../integrations/integrations.js';
+import { allowPrivateFromEnv } from '../integrations/private-addresses.js';
 import { buildApp, type App } from './app.js';
 import { seedDemo } from '../demo/seed-demo.js';
 import { recomputeTiers } from './routes/routing-routes.js';
@@ -21,6 +22,10 @@ export interface ServeOptions {
   demo: boolean; // seed the demo team into an empty database; default true
   clock?: Clock;
   logLevel?: string;
+  /** Webhooks may target loopback, private and link-local addresses. Default: LEADPOOL_WEBHOOK_ALLOW_PRIVATE. */
+  allowPrivateWebhooks?: boolean;
+  /** Days delivered/dead webhook deliveries and intake-log entries are kept. Default: LEADPOOL_INTEGRATION_RETENTION_DAYS, else 30. */
+  integrationRetentionDays?: number;
 }
 
 export interface Running {
@@ -68,7 +73,8 @@ export async function serve(opts: ServeOptions): Promise<Running & { seeded: boo
       if ((await store.listPools()).length === 0) throw err;
     });
   }
-  const app = await buildApp({ store, clock, webRoot: defaultWebRoot(), logger: { level: opts.logLevel ?? 'info' } });
+  const allowPrivateWebhooks = opts.allowPrivateWebhooks ?? allowPrivateFromEnv();
+  const app = await buildApp({ store, clock, webRoot: defaultWebRoot(), logger: { level: opts.logLevel ?? 'info' }, allowPrivateWebhooks });
   if (store instanceof PostgresStore) await app.ctx.hub.wakeOn((wake) => store.listen(wake));
   const timers = new LockTimerLoop(store, clock, {
     onFired: (events) => {
@@ -85,11 +91,17 @@ export async function serve(opts: ServeOptions): Promise<Running & { seeded: boo
       .catch((err: unknown) => app.log.error({ err }, 'tier recompute failed'));
   }, 3600_000);
   tiers.unref();
-  const webhooks = webhookDispatcherFor(store, clock, { onError: (err) => app.log.error({ err }, 'webhook dispatch failed') });
+  // Both run on every instance: leases and by-id deletes make that safe.
+  const webhooks = webhookDispatcherFor(store, clock, { allowPrivate: allowPrivateWebhooks, onError: (err) => app.log.error({ err }, 'webhook dispatch failed') });
+  const retention = integrationRetentionFor(store, clock, opts.integrationRetentionDays, {
+    onPruned: (counts) => app.log.info(counts, 'integration logs pruned'),
+    onError: (err) => app.log.error({ err }, 'integration log prune failed'),
+  });
   await app.listen({ port: opts.port, host: opts.host });
   timers.start();
   snapshots.start();
   webhooks?.start();
+  retention?.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}`;
@@ -101,6 +113,7 @@ export async function serve(opts: ServeOptions): Promise<Running & { seeded: boo
     seeded,
     async stop() {
       await webhooks?.stop();
+      await retention?.stop();
       await snapshots.stop();
       await timers.stop();
       await app.close();

@@ -4,8 +4,8 @@ import type { Lead } from '../core/types.js';
 /**
  * Storage of the integrations: webhook endpoints and their delivery queue, intake sources
  * and their log, and the lead export. Kept apart from the core Store so the integrations
- * can grow without touching every store; SQLite implements it now
- * (sqlite/integration-store-sqlite.ts), PostgreSQL is to follow with the same contract.
+ * can grow without touching every store: sqlite/integration-store-sqlite.ts and
+ * postgres/pg-integration-store.ts implement it, both tested by test/integrations.
  *
  * The outbox is the core's append-only events table: the dispatcher reads new events with
  * Store.eventsAfter and hands what it planned to `queueDeliveries`, which inserts the
@@ -70,6 +70,19 @@ export interface IntegrationStore {
   // --- exports
   /** Leads created in [from, to), in id order, a page at a time (keyset: bounded memory at any size). */
   leadExportPages(range: MetricsRange, pageSize: number): AsyncIterable<LeadExportRow[]>;
+
+  // --- retention
+  /**
+   * Deletes up to `limit` rows of each kind older than `cutoff`: delivered deliveries by when
+   * they were delivered, dead ones by when they died, intake-log entries by when they came.
+   * Open deliveries are never pruned. Callers repeat while a count reaches `limit`.
+   */
+  pruneBefore(cutoff: number, limit: number): Promise<PruneCounts>;
+}
+
+export interface PruneCounts {
+  deliveries: number;
+  intakeLog: number;
 }
 
 export interface WebhookEndpoint {
@@ -136,6 +149,8 @@ export interface WebhookDelivery {
   lastResponseExcerpt: string | null;
   createdAt: number;
   deliveredAt: number | null;
+  /** When it was given up (dead); null otherwise. */
+  deadAt: number | null;
 }
 
 /** A leased delivery with what it takes to send it. */

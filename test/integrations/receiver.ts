@@ -23,6 +23,8 @@ export type Answer = { status: number; body?: string; delayMs?: number; hang?: b
 export interface Receiver {
   url: string;
   received: Received[];
+  /** Every request's arrival and every answer's sending, in the order they happened. */
+  timeline: { what: 'request' | 'answer'; eventId: number; status?: number }[];
   /** The largest number of requests it was answering at the same moment. */
   maxConcurrent: number;
   answer: (r: Received, n: number) => Answer;
@@ -49,6 +51,7 @@ export async function startReceiver(secret: string, nowSeconds: () => number): P
   const rec: Receiver = {
     url: '',
     received: [],
+    timeline: [],
     maxConcurrent: 0,
     answer: () => ({ status: 200, body: 'ok' }),
     next: () => new Promise((resolve) => waiting.push(resolve)),
@@ -77,6 +80,7 @@ export async function startReceiver(secret: string, nowSeconds: () => number): P
         body,
       };
       rec.received.push(r);
+      rec.timeline.push({ what: 'request', eventId: r.eventId });
       for (const w of waiting.splice(0)) w(r);
       const a = rec.answer(r, rec.received.length);
       if (a.hang) {
@@ -85,6 +89,7 @@ export async function startReceiver(secret: string, nowSeconds: () => number): P
       }
       setTimeout(() => {
         inFlight--;
+        rec.timeline.push({ what: 'answer', eventId: r.eventId, status: a.status });
         res.writeHead(a.status, { 'content-type': 'text/plain' }).end(a.body ?? '');
       }, a.delayMs ?? 0);
     });

@@ -21,6 +21,7 @@ import {
 import { integrationStoreOf } from '../../integrations/integrations.js';
 import { WEBHOOK_EVENT_TYPES } from '../../integrations/webhook-events.js';
 import { DEFAULT_RETRY } from '../../integrations/retry-policy.js';
+import { webhookUrlProblem } from '../../integrations/private-addresses.js';
 import { dedupeKey, flattenJson, formFields, mapIntake, type IntakeFields } from '../../integrations/intake-mapping.js';
 import { exportChunks, type ExportFormat, type ExportKind } from '../../integrations/export-format.js';
 import { errorResponses, IdParams } from '../schemas.js';
@@ -305,7 +306,7 @@ export async function integrationRoutes(fastify: FastifyInstance): Promise<void>
   const { store, clock } = app.ctx;
   const integrations = integrationStoreOf(store);
   const need = (): IntegrationStore => {
-    if (!integrations) throw new AppError('NOT_FOUND', 'Webhooks, intake sources and the lead export need the SQLite store for now; PostgreSQL support is to follow.');
+    if (!integrations) throw new AppError('NOT_FOUND', 'This store has no webhooks, intake sources or lead export.');
     return integrations;
   };
 
@@ -318,6 +319,12 @@ export async function integrationRoutes(fastify: FastifyInstance): Promise<void>
     const s = await need().getIntakeSource(id);
     if (!s) throw new AppError('NOT_FOUND', `There is no intake source ${id}.`, { field: 'id', sourceId: id });
     return s;
+  };
+  // SSRF: refused at registration, and checked again at every send (webhook-http.ts).
+  const checkTarget = async (url: string | undefined) => {
+    if (url === undefined) return;
+    const problem = await webhookUrlProblem(url, app.ctx.allowPrivateWebhooks);
+    if (problem) throw validationError([{ field: 'url', problem }]);
   };
   const checkPool = async (poolId: number | null | undefined) => {
     if (poolId !== undefined && poolId !== null && !(await store.getPool(poolId))) {
@@ -334,13 +341,15 @@ export async function integrationRoutes(fastify: FastifyInstance): Promise<void>
       schema: {
         tags: ['integrations'],
         summary: 'Register a webhook endpoint (managers); the answer shows its signing secret once',
-        description: 'Deliveries start with the events after this moment, are signed (Leadpool-Signature, see docs/webhooks.md), sent in order per lead, and retried with backoff for a day.',
+        description:
+          'Deliveries start with the events after this moment, are signed (Leadpool-Signature, see docs/webhooks.md), sent in order per lead, and retried with backoff for a day. A url on a loopback, private or link-local address (or a name resolving to one) is refused with 400 unless the server allows private targets.',
         body: NewWebhookBody,
         response: { 201: Type.Object({ webhook: WebhookOut }), ...errorResponses(400, 403) },
       },
     },
     async (req, reply) => {
       const b = req.body;
+      await checkTarget(b.url);
       const endpoint = await need().createEndpoint(
         { url: b.url, secret: b.secret ?? newWebhookSecret(), eventTypes: b.eventTypes ?? [...WEBHOOK_EVENT_TYPES], description: b.description ?? null, enabled: b.enabled ?? true },
         await store.lastEventId(),
@@ -371,6 +380,7 @@ export async function integrationRoutes(fastify: FastifyInstance): Promise<void>
     async (req) => {
       await mustEndpoint(req.params.id);
       const { rotateSecret, ...rest } = req.body;
+      await checkTarget(rest.url);
       if (rotateSecret && rest.secret !== undefined) throw validationError([{ field: 'rotateSecret', problem: 'send either secret or rotateSecret, not both' }]);
       const secret = rotateSecret ? newWebhookSecret() : rest.secret;
       const patch = {

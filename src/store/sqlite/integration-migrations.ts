@@ -101,4 +101,17 @@ CREATE INDEX intake_log_source ON intake_log(source_id, id);
 CREATE INDEX intake_leads_email ON leads(contact_email, created_at) WHERE contact_email IS NOT NULL;
 `,
   },
+  {
+    version: 102,
+    name: 'integration_retention',
+    // Delivered deliveries and intake-log entries are pruned after a retention; dead ones are
+    // kept as long, counted from when they died (dead_at), so a manager can still replay them.
+    sql: `
+ALTER TABLE webhook_deliveries ADD COLUMN dead_at INTEGER;
+UPDATE webhook_deliveries SET dead_at = COALESCE(last_attempt_at, created_at) WHERE status = 'dead';
+CREATE INDEX webhook_deliveries_delivered ON webhook_deliveries(delivered_at) WHERE status = 'delivered';
+CREATE INDEX webhook_deliveries_dead ON webhook_deliveries(dead_at) WHERE status = 'dead';
+CREATE INDEX intake_log_received ON intake_log(received_at);
+`,
+  },
 ];

@@ -19,6 +19,7 @@ import type {
   NewIntakeLogEntry,
   NewIntakeSource,
   NewWebhookEndpoint,
+  PruneCounts,
   WebhookDelivery,
   WebhookEndpoint,
   WebhookEndpointPatch,
@@ -57,6 +58,7 @@ interface DeliveryRow {
   last_response_excerpt: string | null;
   created_at: number;
   delivered_at: number | null;
+  dead_at: number | null;
 }
 
 interface SourceRow {
@@ -116,6 +118,7 @@ const deliveryFromRow = (r: DeliveryRow): WebhookDelivery => ({
   lastResponseExcerpt: r.last_response_excerpt,
   createdAt: r.created_at,
   deliveredAt: r.delivered_at,
+  deadAt: r.dead_at,
 });
 
 const sourceFromRow = (r: SourceRow): IntakeSource => ({
@@ -310,10 +313,10 @@ export class SqliteIntegrationStore implements IntegrationStore {
     this.#tx(() => {
       const row = this.#s(
         `UPDATE webhook_deliveries
-            SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), leased_until = NULL, lease_token = NULL,
+            SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), dead_at = ?, leased_until = NULL, lease_token = NULL,
                 last_status_code = ?, last_error = ?, last_response_excerpt = ?
           WHERE id = ? AND lease_token = ? AND status IN ('pending', 'failed') RETURNING endpoint_id, lead_id, status`,
-      ).get(nextAttemptAt === null ? 'dead' : 'failed', nextAttemptAt, result.statusCode, result.error, result.responseExcerpt, id, leaseToken) as
+      ).get(nextAttemptAt === null ? 'dead' : 'failed', nextAttemptAt, nextAttemptAt === null ? now : null, result.statusCode, result.error, result.responseExcerpt, id, leaseToken) as
         | { endpoint_id: number; lead_id: number | null; status: string }
         | undefined;
       // A dead delivery no longer holds its lead's later ones back.
@@ -351,7 +354,7 @@ export class SqliteIntegrationStore implements IntegrationStore {
     // the earlier event); otherwise it is due now.
     const r = this.#s(
       `UPDATE webhook_deliveries
-          SET status = 'pending', next_attempt_at = ?, expires_at = ?, leased_until = NULL, lease_token = NULL, delivered_at = NULL,
+          SET status = 'pending', next_attempt_at = ?, expires_at = ?, leased_until = NULL, lease_token = NULL, delivered_at = NULL, dead_at = NULL,
               waiting = CASE WHEN status IN ('pending', 'failed') THEN waiting
                              ELSE EXISTS (SELECT 1 FROM webhook_deliveries o INDEXED BY webhook_deliveries_lead
                                            WHERE o.endpoint_id = webhook_deliveries.endpoint_id AND o.lead_id = webhook_deliveries.lead_id
@@ -498,5 +501,26 @@ export class SqliteIntegrationStore implements IntegrationStore {
       if (rows.length < pageSize) return;
       await new Promise((resolve) => setImmediate(resolve)); // let requests in between pages
     }
+  }
+
+  // ------------------------------------------------------------------ retention
+
+  async pruneBefore(cutoff: number, limit: number): Promise<PruneCounts> {
+    // Short batches, each its own write transaction: claims never wait behind a long delete.
+    const deliveries = this.#tx(
+      () =>
+        this.#s(
+          `DELETE FROM webhook_deliveries WHERE id IN (
+             SELECT id FROM webhook_deliveries INDEXED BY webhook_deliveries_delivered WHERE status = 'delivered' AND delivered_at < @cutoff LIMIT @limit)`,
+        ).run({ cutoff, limit }).changes +
+        this.#s(
+          `DELETE FROM webhook_deliveries WHERE id IN (
+             SELECT id FROM webhook_deliveries INDEXED BY webhook_deliveries_dead WHERE status = 'dead' AND dead_at < @cutoff LIMIT @limit)`,
+        ).run({ cutoff, limit }).changes,
+    );
+    const intakeLog = this.#tx(
+      () => this.#s(`DELETE FROM intake_log WHERE id IN (SELECT id FROM intake_log WHERE received_at < ? LIMIT ?)`).run(cutoff, limit).changes,
+    );
+    return { deliveries, intakeLog };
   }
 }
