@@ -4,13 +4,14 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { SYSTEM, tempDir } from '../helpers.js';
+import { leadpoolCommand } from '../cli-command.js';
 
 const HEADER = 'Company,Industry,Company Size,Source,Score,Region,Contact Name,Email,Phone,External ID,Campaign';
 const row = (i: number, over: Partial<Record<'score' | 'size' | 'company' | 'email', string>> = {}) =>
   [over.company ?? `Firma ${i} GmbH`, 'Software', over.size ?? '11-50', 'Webinar', over.score ?? '64', 'DACH-Süd', `Person ${i}`, over.email ?? `p${i}@firma${i}.de`, '+49 89 1234', `crm-${i}`, 'Q3'].join(',');
 
 function leadpool(args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', cwd: process.cwd() });
+  return spawnSync(process.execPath, [...leadpoolCommand(), ...args], { encoding: 'utf8', cwd: process.cwd() });
 }
 
 describe('leadpool import', () => {

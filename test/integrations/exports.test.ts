@@ -16,6 +16,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { PostgresStore } from '../../src/store/postgres/pg-store.js';
 import { bearer } from '../helpers.js';
 import { STORES, makeIntegEnv, skipReason, usePg, type IntegEnv } from './env.js';
+import { leadpoolCommand } from '../cli-command.js';
 
 // A real full collection between samples, so the figure is what stays live, not garbage
 // that happens not to be collected yet.
@@ -200,7 +201,7 @@ for (const kind of STORES)
       const file = join(env.dir, 'cli-leads.csv');
       const child = spawn(
         process.execPath,
-        ['--max-old-space-size=64', '--import', 'tsx', 'src/cli/main.ts', 'export', 'leads', '--format', 'csv', '--out', file, ...whereData()],
+        ['--max-old-space-size=64', ...leadpoolCommand(), 'export', 'leads', '--format', 'csv', '--out', file, ...whereData()],
         { cwd: join(import.meta.dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv() },
       );
       let stderr = '';
@@ -214,7 +215,7 @@ for (const kind of STORES)
       expect(stderr).toMatch(/200,003 leads exported to .*cli-leads\.csv/);
       console.log(`CLI: ${stderr.trim().split('\r').pop()}`);
 
-      const bad = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'export', 'widgets', ...whereData()], {
+      const bad = spawn(process.execPath, [...leadpoolCommand(), 'export', 'widgets', ...whereData()], {
         cwd: join(import.meta.dirname, '..', '..'),
         stdio: ['ignore', 'ignore', 'pipe'],
       });

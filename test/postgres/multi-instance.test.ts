@@ -20,6 +20,7 @@ import { PostgresStore } from '../../src/store/postgres/pg-store.js';
 import { newToken, tokenHash } from '../../src/server/tokens.js';
 import { usePgDatabase } from '../contract/stores.js';
 import { SYSTEM, buildLead } from '../contract/builders.js';
+import { leadpoolCommand } from '../cli-command.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pgdb = usePgDatabase();
@@ -43,7 +44,7 @@ async function startServer(name: string, database: string, dataDir: string): Pro
   for (const k of ['PORT', 'HOST', 'LEADPOOL_DATA', 'LOG_LEVEL', 'DATABASE_URL']) delete env[k];
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--database', database, '--no-demo', '--log-level', 'warn'],
+    [...leadpoolCommand(), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--database', database, '--no-demo', '--log-level', 'warn'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   children.add(proc);
@@ -52,7 +53,7 @@ async function startServer(name: string, database: string, dataDir: string): Pro
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
   const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`${name} did not start within 20 s:\n${out}`)), 20_000);
+    const timer = setTimeout(() => rej(new Error(`${name} did not start within 60 s:\n${out}`)), 60_000);
     const check = () => {
       const m = /Leadpool is running at (http:\/\/\S+)/.exec(out);
       if (m) {

@@ -11,6 +11,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { newToken, tokenHash } from '../../src/server/tokens.js';
 import type { Role } from '../../src/core/types.js';
 import { SYSTEM, testPasswordHash } from '../helpers.js';
+import { leadpoolCommand } from '../cli-command.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const dbFile = (dataDir: string) => join(dataDir, 'leadpool.db');
@@ -62,10 +63,10 @@ export interface ServerProc {
  * Starts the real CLI from sources: `node --import tsx src/cli/main.ts serve --port 0 ...`.
  * Port 0 lets the OS pick a free port with no race; the CLI prints the URL it got.
  */
-export async function startServer(dataDir: string, timeoutMs = 15_000): Promise<ServerProc> {
+export async function startServer(dataDir: string, timeoutMs = 60_000): Promise<ServerProc> {
   const spawnedAt = Date.now();
   const proc = trackChild(
-    spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--no-demo', '--log-level', 'warn'], {
+    spawn(process.execPath, [...leadpoolCommand(), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--no-demo', '--log-level', 'warn'], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: cleanEnv(),
