@@ -4,6 +4,7 @@
  */
 import { deMore, enMore } from './dict-more.js';
 import { deSetupRep, enSetupRep } from './dict-setup-rep.js';
+import { deTrace, enTrace } from './dict-trace.js';
 import type { enSetup } from './dict-setup.js';
 
 const enBase = {
@@ -246,7 +247,7 @@ const enBase = {
   'notFound.home': 'Back to the pools',
 } as const;
 
-export const en = { ...enBase, ...enMore, ...enSetupRep } as const;
+export const en = { ...enBase, ...enMore, ...enSetupRep, ...enTrace } as const;
 
 /** Every key, the manager-only setup strings included (they are added at run time: setup-messages.ts). */
 export type MessageKey = keyof typeof en | keyof typeof enSetup;
@@ -491,4 +492,4 @@ const deBase: Record<keyof typeof enBase, string> = {
   'notFound.home': 'Zurück zu den Pools',
 };
 
-export const de: Record<keyof typeof en, string> = { ...deBase, ...deMore, ...deSetupRep };
+export const de: Record<keyof typeof en, string> = { ...deBase, ...deMore, ...deSetupRep, ...deTrace };
