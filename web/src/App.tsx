@@ -23,6 +23,8 @@ const ImportView = lazy(() => import('./views/ImportView.js').then((m) => ({ def
 const RoutingView = lazy(() => import('./views/RoutingView.js').then((m) => ({ default: m.RoutingView })));
 const RepsView = lazy(() => import('./views/RepsView.js').then((m) => ({ default: m.RepsView })));
 const AccountsView = lazy(() => import('./views/AccountsView.js').then((m) => ({ default: m.AccountsView })));
+const WebhooksView = lazy(() => import('./views/WebhooksView.js').then((m) => ({ default: m.WebhooksView })));
+const IntakeView = lazy(() => import('./views/IntakeView.js').then((m) => ({ default: m.IntakeView })));
 
 export function App() {
   const { state, bootError, retryBoot } = useAuth();
@@ -108,6 +110,10 @@ function RouteView({ route }: { route: Route }) {
       return <RepsView />;
     case 'manageAccounts':
       return <AccountsView />;
+    case 'manageWebhooks':
+      return <WebhooksView />;
+    case 'manageIntake':
+      return <IntakeView />;
     case 'notFound':
       return (
         <div className="page">

@@ -6,6 +6,7 @@ import { deMore, enMore } from './dict-more.js';
 import { deSetupRep, enSetupRep } from './dict-setup-rep.js';
 import { deTrace, enTrace } from './dict-trace.js';
 import type { enSetup } from './dict-setup.js';
+import type { enIntegrations } from './dict-integrations.js';
 
 const enBase = {
   'app.name': 'Leadpool',
@@ -250,7 +251,7 @@ const enBase = {
 export const en = { ...enBase, ...enMore, ...enSetupRep, ...enTrace } as const;
 
 /** Every key, the manager-only setup strings included (they are added at run time: setup-messages.ts). */
-export type MessageKey = keyof typeof en | keyof typeof enSetup;
+export type MessageKey = keyof typeof en | keyof typeof enSetup | keyof typeof enIntegrations;
 
 const deBase: Record<keyof typeof enBase, string> = {
   'app.name': 'Leadpool',

@@ -42,6 +42,8 @@ export type Route =
   | { name: 'manageRouting' }
   | { name: 'manageReps' }
   | { name: 'manageAccounts' }
+  | { name: 'manageWebhooks' }
+  | { name: 'manageIntake' }
   | { name: 'notFound' };
 
 export function matchRoute(pathname: string): Route {
@@ -61,6 +63,8 @@ export function matchRoute(pathname: string): Route {
   if (path === '/manage/routing') return { name: 'manageRouting' };
   if (path === '/manage/reps') return { name: 'manageReps' };
   if (path === '/manage/accounts') return { name: 'manageAccounts' };
+  if (path === '/manage/webhooks') return { name: 'manageWebhooks' };
+  if (path === '/manage/intake') return { name: 'manageIntake' };
   return { name: 'notFound' };
 }
 
@@ -79,6 +83,8 @@ export const paths = {
   manageRouting: '/manage/routing',
   manageReps: '/manage/reps',
   manageAccounts: '/manage/accounts',
+  manageWebhooks: '/manage/webhooks',
+  manageIntake: '/manage/intake',
 };
 
 type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { to: string };
