@@ -6,6 +6,7 @@ import { matchRoute, usePathname, Link, paths, type Route } from './lib/router.j
 import { useAuth } from './state/auth.js';
 import { PoolsProvider } from './state/pools.js';
 import { PushWatcher } from './components/PushWatcher.js';
+import { GlobalShortcuts } from './components/ShortcutHelp.js';
 import { HomeView } from './views/HomeView.js';
 import { LoginView } from './views/LoginView.js';
 import { MyLeadsView } from './views/MyLeadsView.js';
@@ -75,6 +76,7 @@ function Shell() {
           <RouteView route={route} />
         </Suspense>
       </main>
+      <GlobalShortcuts />
     </div>
   );
 }

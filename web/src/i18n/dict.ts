@@ -5,6 +5,7 @@
 import { deMore, enMore } from './dict-more.js';
 import { deSetupRep, enSetupRep } from './dict-setup-rep.js';
 import { deTrace, enTrace } from './dict-trace.js';
+import { deKeys, enKeys } from './dict-keys.js';
 import type { enSetup } from './dict-setup.js';
 import type { enIntegrations } from './dict-integrations.js';
 
@@ -248,7 +249,7 @@ const enBase = {
   'notFound.home': 'Back to the pools',
 } as const;
 
-export const en = { ...enBase, ...enMore, ...enSetupRep, ...enTrace } as const;
+export const en = { ...enBase, ...enMore, ...enSetupRep, ...enTrace, ...enKeys } as const;
 
 /** Every key, the manager-only setup strings included (they are added at run time: setup-messages.ts). */
 export type MessageKey = keyof typeof en | keyof typeof enSetup | keyof typeof enIntegrations;
@@ -493,4 +494,4 @@ const deBase: Record<keyof typeof enBase, string> = {
   'notFound.home': 'Zurück zu den Pools',
 };
 
-export const de: Record<keyof typeof en, string> = { ...deBase, ...deMore, ...deSetupRep, ...deTrace };
+export const de: Record<keyof typeof en, string> = { ...deBase, ...deMore, ...deSetupRep, ...deTrace, ...deKeys };
