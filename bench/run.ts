@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only claims,browse,ingest,memory,routing,fairplay,metrics] [--leads N]
+ * `npm run bench [-- --only claims,browse,ingest,memory,routing,fairplay,metrics,ui] [--leads N] [--ui-loads N]
  *   [--claim-seconds S] [--ingest N] [--fair-seconds S] [--metrics-samples N] [--decisions N]`
  *
  * The speed targets of issues 2, 3 and 4, each with its baseline measured in the same run.
@@ -19,9 +19,10 @@ import { routingCore, routedIngest, routingIngestBreakdown } from './routing.js'
 import { runFairplay } from './fairplay.js';
 import { runMetricsEndpoints, runExport, metricsDiagnosis } from './metrics.js';
 import { historyDb } from './load-db.js';
+import { FIRST_ROWS_TARGET_MS, printUi, runUi } from './ui.js';
 import { CACHE, ROOT, fmt, fmtInt, login, shuffledIds, startServer, type ServerChild } from './lib.js';
 
-const ALL = ['claims', 'browse', 'ingest', 'memory', 'routing', 'fairplay', 'metrics'] as const;
+const ALL = ['claims', 'browse', 'ingest', 'memory', 'routing', 'fairplay', 'metrics', 'ui'] as const;
 type Part = (typeof ALL)[number];
 
 function parseArgs(argv: string[]) {
@@ -35,6 +36,7 @@ function parseArgs(argv: string[]) {
     fairSeconds: 5,
     metricsSamples: 30,
     decisions: 100_000,
+    uiLoads: 10,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -60,6 +62,7 @@ function parseArgs(argv: string[]) {
     else if (a === '--fair-seconds') o.fairSeconds = num(v());
     else if (a === '--metrics-samples') o.metricsSamples = Math.floor(num(v()));
     else if (a === '--decisions') o.decisions = Math.floor(num(v()));
+    else if (a === '--ui-loads') o.uiLoads = Math.floor(num(v()));
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -305,6 +308,41 @@ async function main() {
       ratio: `${fmt(exp.rssPeakDuringMb / 300, 2)}× of 300 MB`,
       pass: exp.status === 200 && exp.rows >= h.events && exp.rssPeakDuringMb < 300,
     });
+  }
+  if (args.only.has('ui')) {
+    // The same cached database as browse: one pool holding every lead.
+    const db = await benchDb(args.leads);
+    const dir = join(runDir, 'ui');
+    copyDb(db, dir);
+    const server = await startServer(dir);
+    let ui;
+    try {
+      console.log(`\nWeb UI in Chromium (server child pid ${server.pid}; ${args.uiLoads} loads each):`);
+      ui = await runUi(server, db.poolId, db.probes, args.uiLoads);
+    } catch (err) {
+      console.error(`server stderr tail:\n${server.stderrTail()}`);
+      throw err;
+    } finally {
+      await server.stop();
+    }
+    printUi(ui, db.leads);
+    results.ui = ui;
+    rmSync(dir, { recursive: true, force: true });
+    const rows: [string, { p50: number; p95: number }][] = [
+      ['first pool page, cold: navigation → rows', ui.coldFirstRows],
+      ['first pool page, warm: navigation → rows', ui.warmFirstRows],
+      ['filter change → new rows', ui.filterChange],
+      ['search as you type: last key → rows', ui.searchAsYouType],
+    ];
+    for (const [name, s] of rows) {
+      summary.push({
+        target: `${name} p95 < ${FIRST_ROWS_TARGET_MS} ms (${fmtInt(db.leads)} leads)`,
+        measured: `p95 ${fmt(s.p95, 0)} ms (p50 ${fmt(s.p50, 0)})`,
+        ratio: `${fmt(s.p95 / FIRST_ROWS_TARGET_MS, 2)}× of limit`,
+        pass: s.p95 < FIRST_ROWS_TARGET_MS,
+      });
+    }
+    summary.push({ target: 'web UI bundle gzipped (first page / all chunks)', measured: `${fmt(ui.bundle.entryGzipKb, 1)} KB / ${fmt(ui.bundle.totalGzipKb, 1)} KB`, ratio: '—', pass: null });
   }
   rmSync(runDir, { recursive: true, force: true });
 
