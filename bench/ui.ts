@@ -29,6 +29,8 @@ export interface UiResult {
   searchAsYouType: Stats;
   rowsShown: number;
   bundle: BundleSize;
+  coldPhases: LoadPhases[];
+  warmPhases: LoadPhases[];
 }
 
 export interface BundleSize {
@@ -61,10 +63,49 @@ const FIRST_ROW_PROBE = `
   }).observe(document, { childList: true, subtree: true });
 `;
 
-async function firstRows(page: Page, url: string): Promise<number> {
-  await page.goto(url);
-  await page.waitForFunction(() => typeof (window as unknown as { __firstRowAt?: number }).__firstRowAt === 'number', undefined, { timeout: 60_000 });
-  return page.evaluate(() => (window as unknown as { __firstRowAt: number }).__firstRowAt);
+/** Where a load's time went (ms from navigation start): the page, the entry script, the first page of leads. */
+export interface LoadPhases {
+  html: number;
+  script: number;
+  leadsStart: number;
+  leadsEnd: number;
+  meEnd: number;
+  poolsEnd: number;
+  rows: number;
+}
+
+async function firstRows(page: Page, url: string, phases?: LoadPhases[]): Promise<number> {
+  await page.goto(url, { waitUntil: 'commit', timeout: 120_000 });
+  await page.waitForFunction(() => typeof (window as unknown as { __firstRowAt?: number }).__firstRowAt === 'number', undefined, { timeout: 120_000 });
+  const p = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    const res = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+    const script = res.find((r) => /\/assets\/index-.*\.js$/.test(r.name));
+    const leads = res.find((r) => /\/pools\/[^/]+\/leads\?/.test(r.name));
+    const me = res.find((r) => /\/api\/v1\/me$/.test(r.name));
+    const pools = res.find((r) => /\/api\/v1\/pools$/.test(r.name));
+    return {
+      html: nav.responseEnd,
+      script: script?.responseEnd ?? NaN,
+      leadsStart: leads?.startTime ?? NaN,
+      leadsEnd: leads?.responseEnd ?? NaN,
+      meEnd: me?.responseEnd ?? NaN,
+      poolsEnd: pools?.responseEnd ?? NaN,
+      rows: (window as unknown as { __firstRowAt: number }).__firstRowAt,
+    };
+  });
+  phases?.push(p);
+  return p.rows;
+}
+
+function median(xs: number[]): number {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
+}
+
+function phaseLine(name: string, ps: LoadPhases[]): string {
+  const m = (k: keyof LoadPhases) => fmt(median(ps.map((p) => p[k])), 0);
+  return `  ${name} (medians, ms from navigation start): page ${m('html')}, entry script ${m('script')}, leads request ${m('leadsStart')} → ${m('leadsEnd')}, /me done ${m('meEnd')}, /pools done ${m('poolsEnd')}, rows on screen ${m('rows')}`;
 }
 
 /** From just before `act` to the table showing the new query's rows (the address holds `expect`, nothing in flight). */
@@ -102,21 +143,25 @@ export async function runUi(server: ServerChild, poolId: number, probes: Probes,
     const url = `/pools/${poolId}`;
 
     const cold: number[] = [];
+    const coldPhases: LoadPhases[] = [];
     for (let i = 0; i < loads; i++) {
       const ctx = await newContext(state);
       await ctx.addInitScript(FIRST_ROW_PROBE);
-      cold.push(await firstRows(await ctx.newPage(), url));
+      cold.push(await firstRows(await ctx.newPage(), url, coldPhases));
       await ctx.close();
     }
     console.log(`  cold first rows: ${cold.map((x) => fmt(x, 0)).join(', ')} ms`);
+    console.log(phaseLine('cold', coldPhases));
 
     const ctx = await newContext(state);
     await ctx.addInitScript(FIRST_ROW_PROBE);
     const page = await ctx.newPage();
     await firstRows(page, url); // fills the cache
     const warm: number[] = [];
-    for (let i = 0; i < loads; i++) warm.push(await firstRows(page, url));
+    const warmPhases: LoadPhases[] = [];
+    for (let i = 0; i < loads; i++) warm.push(await firstRows(page, url, warmPhases));
     console.log(`  warm first rows: ${warm.map((x) => fmt(x, 0)).join(', ')} ms`);
+    console.log(phaseLine('warm', warmPhases));
     const rowsShown = await page.locator('tbody tr[data-row-id]').count();
 
     const filter: number[] = [];
@@ -143,7 +188,7 @@ export async function runUi(server: ServerChild, poolId: number, probes: Probes,
     console.log(`  search as you type (last key → rows): ${search.map((x) => fmt(x, 0)).join(', ')} ms`);
     await ctx.close();
 
-    return { loads, coldFirstRows: pstats(cold), warmFirstRows: pstats(warm), filterChange: pstats(filter), searchAsYouType: pstats(search), rowsShown, bundle: bundleSize() };
+    return { loads, coldFirstRows: pstats(cold), warmFirstRows: pstats(warm), filterChange: pstats(filter), searchAsYouType: pstats(search), rowsShown, bundle: bundleSize(), coldPhases, warmPhases };
   } finally {
     await browser.close();
   }

@@ -32,13 +32,14 @@ import {
   type Filters,
 } from '../lib/filters.js';
 import { navigate, paths } from '../lib/router.js';
+import { FIRST_PAGE_SIZE, takeFirstPage } from '../lib/first-page.js';
 import { currentRow, moveRow, useShortcuts } from '../lib/shortcuts.js';
 import { useNow } from '../lib/time.js';
 import { useAuth } from '../state/auth.js';
 import { usePools } from '../state/pools.js';
 import { useToasts } from '../state/toasts.js';
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = FIRST_PAGE_SIZE;
 const SORTABLE: Partial<Record<PreviewField, SortKey>> = { company: 'company', score: 'score', createdAt: 'age' };
 
 interface RowError extends ShownError {
@@ -122,14 +123,18 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
     if (url !== location.pathname + location.search) history.replaceState(null, '', url);
   }, [qs]);
 
+  // Facets only after the first rows are on screen: on a big pool they are the slower query
+  // (and the server runs one query at a time), so asking for both at once delays the rows.
+  const firstShown = phase !== 'loading';
   useEffect(() => {
+    if (!firstShown) return;
     const c = new AbortController();
     api.facets(pool.id, c.signal).then(
       (f) => setFacets(f),
       () => setFacets({ industry: [], companySize: [], source: [], region: [] }),
     );
     return () => c.abort();
-  }, [pool.id]);
+  }, [pool.id, firstShown]);
 
   // First page whenever the query changes (or a refetch is asked for).
   useEffect(() => {
@@ -140,7 +145,7 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
     setMoreError(null);
     const params = new URLSearchParams(qs);
     params.set('limit', String(PAGE_SIZE));
-    api.poolLeads(pool.id, params, c.signal).then(
+    (takeFirstPage(pool.id, qs) ?? api.poolLeads(pool.id, params, c.signal)).then(
       (page) => {
         if (c.signal.aborted) return;
         appliedFilters.current = filtersFromSearch(qs);
