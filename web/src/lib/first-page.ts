@@ -1,4 +1,4 @@
-import { api } from '../api/client.js';
+import { must, request } from '../api/client.js';
 import type { Id, LeadPage, Pool } from '../api/types.js';
 import { filtersFromSearch, filtersToParams } from './filters.js';
 
@@ -21,11 +21,12 @@ export function prefetchFirstPage(): void {
   const qs = filtersToParams(filtersFromSearch(location.search)).toString();
   const params = new URLSearchParams(qs);
   params.set('limit', String(FIRST_PAGE_SIZE));
-  const page = api.poolLeads(poolId, params);
+  // quiet401: signed out, the session check decides what to show, not this early request.
+  const page = must(request<LeadPage>('GET', `/pools/${encodeURIComponent(poolId)}/leads?${params.toString()}`, undefined, { quiet401: true }));
   page.catch(() => undefined); // not signed in, or gone: the table asks again and shows why
   early = { key: keyOf(poolId, qs), page };
   // The pool itself (mode, preview fields) comes from the pool list: ask for it now as well.
-  earlyPools = api.pools();
+  earlyPools = must(request<{ items: Pool[] }>('GET', '/pools', undefined, { quiet401: true }));
   earlyPools.catch(() => undefined);
 }
 
