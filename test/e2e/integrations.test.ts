@@ -119,6 +119,21 @@ describe('webhooks and intake in the manager console', () => {
     await shot(page, '27-intake-rejected-log', true);
   });
 
+  it('fits a phone: the endpoint, its log and the intake sources without sideways scrolling', async () => {
+    const phone = await e2e.context({ width: 390, height: 844 });
+    const p = await phone.newPage();
+    await signIn(p, 'manager@demo.test');
+    await p.goto('/manage/webhooks');
+    await p.getByRole('button', { name: `Delivery log of ${receiverUrl}` }).click();
+    await p.locator('section.delivery-log tbody tr').first().waitFor();
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot(p, '31-phone-webhooks', true);
+    await p.goto('/manage/intake');
+    await p.getByRole('button', { name: 'Log of Website form' }).waitFor();
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.close();
+  });
+
   it('shows the intake page in German', async () => {
     const de = await e2e.context({ locale: 'de-DE' });
     const p = await de.newPage();
