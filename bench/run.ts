@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only claims,browse,ingest,memory,routing,fairplay,metrics,sim,pg] [--leads N]
+ * `npm run bench [-- --only claims,browse,ingest,memory,routing,fairplay,metrics,ui,sim,pg] [--leads N] [--ui-loads N]
  *   [--claim-seconds S] [--ingest N] [--fair-seconds S] [--metrics-samples N] [--decisions N] [--sim-days N]`
  *
  * The speed targets of issues 2, 3, 4, 5 (`pg`: PostgreSQL, needs the server running) and 7, each
@@ -23,9 +23,10 @@ import { historyDb } from './load-db.js';
 import { runPgBench } from './pg/run.js';
 import { runSimBench, runStreamBaseline, simBenchLine, SIM_TARGET_SECONDS } from './sim.js';
 import { MODEL_IDS } from '../src/sim/models.js';
+import { FIRST_ROWS_TARGET_MS, printUi, runUi } from './ui.js';
 import { CACHE, ROOT, fmt, fmtInt, login, shuffledIds, startServer, type ServerChild } from './lib.js';
 
-const ALL = ['claims', 'browse', 'ingest', 'memory', 'routing', 'fairplay', 'metrics', 'sim', 'pg'] as const;
+const ALL = ['claims', 'browse', 'ingest', 'memory', 'routing', 'fairplay', 'metrics', 'ui', 'sim', 'pg'] as const;
 type Part = (typeof ALL)[number];
 
 function parseArgs(argv: string[]) {
@@ -40,6 +41,7 @@ function parseArgs(argv: string[]) {
     metricsSamples: 30,
     decisions: 100_000,
     simDays: 365,
+    uiLoads: 10,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -66,6 +68,7 @@ function parseArgs(argv: string[]) {
     else if (a === '--metrics-samples') o.metricsSamples = Math.floor(num(v()));
     else if (a === '--decisions') o.decisions = Math.floor(num(v()));
     else if (a === '--sim-days') o.simDays = Math.floor(num(v()));
+    else if (a === '--ui-loads') o.uiLoads = Math.floor(num(v()));
     else throw new Error(`unknown argument ${a}`);
   }
   return o;

@@ -59,7 +59,7 @@ describe('POST /routing/dry-run', () => {
     const decisions = res.decisions as DecisionTrace[];
     expect(decisions).toHaveLength(4);
     expect(decisions[0]).toMatchObject({ matchedRuleId: 'big', action: 'pool', outcome: { kind: 'pool', poolId: enterprise, priority: 3 } });
-    expect(decisions[0]!.rules).toEqual([{ id: 'big', name: 'Enterprise', matched: true, why: 'company size 5000+ in [1001-5000, 5000+]' }]);
+    expect(decisions[0]!.rules).toMatchObject([{ id: 'big', name: 'Enterprise', matched: true, why: 'company size 5000+ in [1001-5000, 5000+]' }]);
     // the draft pushes on from the stored rotation (a had the last real lead), and within the run it rotates
     expect(decisions[1]).toMatchObject({ matchedRuleId: 'hot', strategy: 'round_robin', team: 'Dry', outcome: { kind: 'pushed', userId: b.id, name: b.name } });
     expect(decisions[1]!.rules.map((r) => [r.id, r.matched, r.why])).toEqual([

@@ -100,7 +100,7 @@ describe('push routing through the API', () => {
     const ids = await oneByOne(6);
     expect(await owners(env, ids)).toEqual([a, b, a, b, b, b].map((r) => r!.id));
     const t = await trace(env, manager, ids[5]!);
-    expect(t.skipped).toEqual([{ userId: a!.id, name: a!.name, reason: 'daily_cap', detail: 'pushed 2 leads today, daily cap 2' }]);
+    expect(t.skipped).toMatchObject([{ userId: a!.id, name: a!.name, reason: 'daily_cap', detail: 'pushed 2 leads today, daily cap 2' }]);
   });
 
   it('when nobody in the team can take it the lead falls back to the pool, and the trace says why', async () => {
@@ -110,7 +110,7 @@ describe('push routing through the API', () => {
     const [id] = await ingest(env, manager, hot());
     const l = await lead(env, manager, id!);
     expect(l).toMatchObject({ status: 'available', ownerId: null, claimSource: null, poolId: own });
-    expect(l.routing.outcome).toEqual({ kind: 'pool', poolId: own, priority: 0, fellBack: 'nobody in team "Gone" can take it: 2 away, 1 at capacity' });
+    expect(l.routing.outcome).toMatchObject({ kind: 'pool', poolId: own, priority: 0, fellBack: 'nobody in team "Gone" can take it: 2 away, 1 at capacity' });
     expect(l.routing.skipped.map((s: { userId: number; reason: string }) => [s.userId, s.reason])).toEqual([
       [a!.id, 'away'],
       [b!.id, 'away'],
@@ -128,7 +128,7 @@ describe('push routing through the API', () => {
     expect(await ok(call(env, manager, 'PUT', '/rotations/Pausable', { paused: true }))).toEqual({ team: 'Pausable', paused: true });
     const [whilePaused] = await oneByOne(1);
     const t = await trace(env, manager, whilePaused!);
-    expect(t.outcome).toEqual({ kind: 'pool', poolId: fallback, priority: 0, fellBack: 'the rotation of team "Pausable" is paused' });
+    expect(t.outcome).toMatchObject({ kind: 'pool', poolId: fallback, priority: 0, fellBack: 'the rotation of team "Pausable" is paused' });
     expect(t.skipped.map((s) => s.reason)).toEqual(['paused', 'paused', 'paused']);
     await ok(call(env, manager, 'PUT', '/rotations/Pausable', { paused: false }));
     const after = await oneByOne(3);

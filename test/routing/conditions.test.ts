@@ -66,7 +66,7 @@ describe('conditionMatches', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      expect(conditionMatches(c.when, buildLead(c.lead), c.account ?? null)).toEqual({ matched: c.matched, why: c.why });
+      expect(conditionMatches(c.when, buildLead(c.lead), c.account ?? null)).toMatchObject({ matched: c.matched, why: c.why });
     });
   }
 });

@@ -40,7 +40,7 @@ function context(over: Partial<RouteContext> & { rotations?: Record<string, Rota
 describe('routeLead', () => {
   it('a warm lead that matches no rule goes to the default pool, and the trace says why each rule missed', () => {
     const { trace, rotationUpdates } = routeLead(buildLead({ score: 72 }), context());
-    expect(trace).toEqual({
+    expect(trace).toMatchObject({
       rules: [
         { id: 'accounts', name: 'Named accounts to their owner', matched: false, why: 'no named account matched' },
         { id: 'hot', name: 'Hot leads pushed', matched: false, why: 'score 72 < 80' },
@@ -63,18 +63,18 @@ describe('routeLead', () => {
       ['hot', true, 'score 91 >= 80'],
     ]);
     expect(trace).toMatchObject({ matchedRuleId: 'hot', action: 'push_team', strategy: 'round_robin', team: 'inbound', skipped: [] });
-    expect(trace.outcome).toEqual({ kind: 'pushed', userId: 2, name: 'Ben' });
+    expect(trace.outcome).toMatchObject({ kind: 'pushed', userId: 2, name: 'Ben' });
     expect(rotationUpdates).toEqual({ inbound: { ...EMPTY_ROTATION, lastUserId: 2 } });
   });
 
   it('a push names the reps it skipped and why', () => {
     const reps = [buildRep(1, { name: 'Anna', availability: 'away' }), buildRep(2, { name: 'Ben', capacity: 3, openLeads: 3 }), buildRep(3, { name: 'Cem' })];
     const { trace } = routeLead(buildLead({ score: 85 }), context({ reps }));
-    expect(trace.skipped).toEqual([
+    expect(trace.skipped).toMatchObject([
       { userId: 1, name: 'Anna', reason: 'away', detail: 'Anna is away' },
       { userId: 2, name: 'Ben', reason: 'at_capacity', detail: 'holds 3 open leads, capacity 3' },
     ]);
-    expect(trace.outcome).toEqual({ kind: 'pushed', userId: 3, name: 'Cem' });
+    expect(trace.outcome).toMatchObject({ kind: 'pushed', userId: 3, name: 'Cem' });
   });
 
   it('when nobody in the team is eligible the lead falls back to the rule’s pool, and the trace counts the reasons', () => {
@@ -85,33 +85,33 @@ describe('routeLead', () => {
     ];
     const { trace, rotationUpdates } = routeLead(buildLead({ score: 85 }), context({ reps }));
     expect(trace.skipped.map((s) => s.reason)).toEqual(['away', 'away', 'daily_cap']);
-    expect(trace.outcome).toEqual({ kind: 'pool', poolId: HOT_FALLBACK, priority: 10, fellBack: 'nobody in team "inbound" can take it: 2 away, 1 at their daily cap' });
+    expect(trace.outcome).toMatchObject({ kind: 'pool', poolId: HOT_FALLBACK, priority: 10, fellBack: 'nobody in team "inbound" can take it: 2 away, 1 at their daily cap' });
     expect(rotationUpdates).toEqual({});
   });
 
   it('a paused rotation falls back and says so', () => {
     const { trace } = routeLead(buildLead({ score: 85 }), context({ rotations: { inbound: { ...EMPTY_ROTATION, paused: true } } }));
-    expect(trace.outcome).toEqual({ kind: 'pool', poolId: HOT_FALLBACK, priority: 10, fellBack: 'the rotation of team "inbound" is paused' });
+    expect(trace.outcome).toMatchObject({ kind: 'pool', poolId: HOT_FALLBACK, priority: 10, fellBack: 'the rotation of team "inbound" is paused' });
     expect(trace.skipped.every((s) => s.reason === 'paused')).toBe(true);
   });
 
   it('a team with no reps falls back and says so', () => {
     const { trace } = routeLead(buildLead({ score: 85 }), context({ reps: [owner] }));
-    expect(trace.outcome).toEqual({ kind: 'pool', poolId: HOT_FALLBACK, priority: 10, fellBack: 'team "inbound" has no reps' });
+    expect(trace.outcome).toMatchObject({ kind: 'pool', poolId: HOT_FALLBACK, priority: 10, fellBack: 'team "inbound" has no reps' });
   });
 
   it('a rep who let this lead go is never pushed it again', () => {
     const reps = [buildRep(1, { name: 'Anna', excluded: true }), buildRep(2, { name: 'Ben' })];
     const { trace } = routeLead(buildLead({ score: 85 }), context({ reps }));
-    expect(trace.skipped).toEqual([{ userId: 1, name: 'Anna', reason: 'handed_back', detail: 'Anna already let this lead go (expired, released or skipped it)' }]);
+    expect(trace.skipped).toMatchObject([{ userId: 1, name: 'Anna', reason: 'handed_back', detail: 'Anna already let this lead go (expired, released or skipped it)' }]);
     expect(trace.outcome).toMatchObject({ kind: 'pushed', userId: 2 });
   });
 
   it('a named-account lead (by email domain) is pushed to the account owner, ahead of the hot rule', () => {
     const { trace } = routeLead(buildLead({ score: 95, company: 'Whatever', contact: { email: 'cto@globex.de' } }), context());
     expect(trace.account).toEqual({ id: 1, name: 'Globex GmbH', by: 'domain' });
-    expect(trace.rules).toEqual([{ id: 'accounts', name: 'Named accounts to their owner', matched: true, why: 'named account "Globex GmbH" matched' }]);
-    expect(trace.outcome).toEqual({ kind: 'pushed', userId: 7, name: 'Olga Owner' });
+    expect(trace.rules).toMatchObject([{ id: 'accounts', name: 'Named accounts to their owner', matched: true, why: 'named account "Globex GmbH" matched' }]);
+    expect(trace.outcome).toMatchObject({ kind: 'pushed', userId: 7, name: 'Olga Owner' });
   });
 
   it('a named-account lead matched by company name records that it matched by name', () => {
@@ -122,19 +122,19 @@ describe('routeLead', () => {
   it('an owner who is away does not get the lead: it falls back with the owner in skipped and the reason', () => {
     const reps = [buildRep(1), { ...owner, availability: 'away' as const }];
     const { trace } = routeLead(buildLead({ contact: { email: 'a@globex.de' } }), context({ reps }));
-    expect(trace.skipped).toEqual([{ userId: 7, name: 'Olga Owner', reason: 'away', detail: 'Olga Owner is away' }]);
-    expect(trace.outcome).toEqual({ kind: 'pool', poolId: GENERAL, priority: 20, fellBack: 'the owner of "Globex GmbH", Olga Owner, cannot take it: Olga Owner is away' });
+    expect(trace.skipped).toMatchObject([{ userId: 7, name: 'Olga Owner', reason: 'away', detail: 'Olga Owner is away' }]);
+    expect(trace.outcome).toMatchObject({ kind: 'pool', poolId: GENERAL, priority: 20, fellBack: 'the owner of "Globex GmbH", Olga Owner, cannot take it: Olga Owner is away' });
   });
 
   it('an owner who is not an active rep makes the lead fall back', () => {
     const { trace } = routeLead(buildLead({ contact: { email: 'a@globex.de' } }), context({ reps: [buildRep(1)] }));
-    expect(trace.outcome).toEqual({ kind: 'pool', poolId: GENERAL, priority: 20, fellBack: 'the owner of "Globex GmbH" (user 7) is not an active rep' });
+    expect(trace.outcome).toMatchObject({ kind: 'pool', poolId: GENERAL, priority: 20, fellBack: 'the owner of "Globex GmbH" (user 7) is not an active rep' });
   });
 
   it('push_owner without a matched account falls back, saying there is no owner', () => {
     const ruleSet: RuleSet = { defaultPoolId: GENERAL, rules: [{ id: 'all', name: 'Everyone to owners', when: {}, then: { type: 'push_owner', fallbackPoolId: HOT_FALLBACK } }] };
     const { trace } = routeLead(buildLead(), context({ ruleSet }));
-    expect(trace.outcome).toEqual({ kind: 'pool', poolId: HOT_FALLBACK, priority: 0, fellBack: 'no named account matched, so there is no owner to push to' });
+    expect(trace.outcome).toMatchObject({ kind: 'pool', poolId: HOT_FALLBACK, priority: 0, fellBack: 'no named account matched, so there is no owner to push to' });
   });
 
   it('an enterprise lead goes to the enterprise pool with the rule’s priority', () => {
@@ -150,7 +150,7 @@ describe('routeLead', () => {
   it('a disabled rule is listed as disabled and never matches', () => {
     const ruleSet: RuleSet = { ...seedRules, rules: seedRules.rules.map((r) => (r.id === 'hot' ? { ...r, enabled: false } : r)) };
     const { trace } = routeLead(buildLead({ score: 99 }), context({ ruleSet }));
-    expect(trace.rules[1]).toEqual({ id: 'hot', name: 'Hot leads pushed', matched: false, why: 'rule is disabled' });
+    expect(trace.rules[1]).toMatchObject({ id: 'hot', name: 'Hot leads pushed', matched: false, why: 'rule is disabled' });
     expect(trace.action).toBe('default_pool');
   });
 

@@ -6,6 +6,7 @@ import { matchRoute, usePathname, Link, paths, type Route } from './lib/router.j
 import { useAuth } from './state/auth.js';
 import { PoolsProvider } from './state/pools.js';
 import { PushWatcher } from './components/PushWatcher.js';
+import { GlobalShortcuts } from './components/ShortcutHelp.js';
 import { HomeView } from './views/HomeView.js';
 import { LoginView } from './views/LoginView.js';
 import { MyLeadsView } from './views/MyLeadsView.js';
@@ -24,6 +25,8 @@ const RoutingView = lazy(() => import('./views/RoutingView.js').then((m) => ({ d
 const RepsView = lazy(() => import('./views/RepsView.js').then((m) => ({ default: m.RepsView })));
 const AccountsView = lazy(() => import('./views/AccountsView.js').then((m) => ({ default: m.AccountsView })));
 const WhatIfView = lazy(() => import('./views/WhatIfView.js').then((m) => ({ default: m.WhatIfView })));
+const WebhooksView = lazy(() => import('./views/WebhooksView.js').then((m) => ({ default: m.WebhooksView })));
+const IntakeView = lazy(() => import('./views/IntakeView.js').then((m) => ({ default: m.IntakeView })));
 
 export function App() {
   const { state, bootError, retryBoot } = useAuth();
@@ -74,6 +77,7 @@ function Shell() {
           <RouteView route={route} />
         </Suspense>
       </main>
+      <GlobalShortcuts />
     </div>
   );
 }
@@ -111,6 +115,10 @@ function RouteView({ route }: { route: Route }) {
       return <AccountsView />;
     case 'whatIf':
       return <WhatIfView />;
+    case 'manageWebhooks':
+      return <WebhooksView />;
+    case 'manageIntake':
+      return <IntakeView />;
     case 'notFound':
       return (
         <div className="page">

@@ -99,6 +99,31 @@ export function eligibility(rep: RepProfile, now: number): Eligibility {
 }
 
 /**
+ * The numbers behind a skip reason, language-free, for the decision trace (a UI words them;
+ * `detail` stays the English sentence). Read from the same profile eligibility looked at.
+ */
+export function skipParams(rep: RepProfile, reason: SkipReason, now: number): Record<string, string | number> {
+  switch (reason) {
+    case 'outside_hours': {
+      if (!rep.hours) return {};
+      const local = localTime(rep.hours.timeZone, now);
+      const days = [...rep.hours.days].sort((a, b) => a - b).join(',');
+      return { days, start: rep.hours.start, end: rep.hours.end, timeZone: rep.hours.timeZone, day: local.day, time: hhmm(local.minute) };
+    }
+    case 'at_capacity':
+      return { open: rep.openLeads, capacity: rep.capacity ?? 0 };
+    case 'hourly_cap':
+      return { pushed: rep.pushed.lastHour, cap: rep.caps.hourly ?? 0 };
+    case 'daily_cap':
+      return { pushed: rep.pushed.today, cap: rep.caps.daily ?? 0 };
+    case 'weekly_cap':
+      return { pushed: rep.pushed.thisWeek, cap: rep.caps.weekly ?? 0 };
+    default:
+      return {};
+  }
+}
+
+/**
  * Whether `now` falls in the working hours, in the rep's own time zone. The local weekday and
  * time come from Intl, so daylight-saving changes are the zone's real ones: 09:00 in Berlin is
  * 08:00 UTC in winter and 07:00 UTC in summer.

@@ -295,87 +295,161 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 // Matching
 
 /**
+ * Language-free reasons in a decision trace, next to the English sentence (`why`): a UI shows
+ * `code` with `params` in the reader's language and falls back to `why` for traces stored
+ * before codes existed. `params` carry data only (numbers, names, rendered value lists).
+ */
+export const CONDITION_CODES = [
+  'rule_disabled',
+  'no_conditions',
+  'all_held',
+  'score_below',
+  'score_above',
+  'score_at_least',
+  'score_at_most',
+  'industry_in',
+  'industry_not_in',
+  'size_in',
+  'size_not_in',
+  'source_in',
+  'source_not_in',
+  'region_in',
+  'region_not_in',
+  'no_named_account',
+  'named_account',
+  'customer',
+  'not_customer',
+  'no_account_not_customer',
+  'not_existing_customer',
+  'attribute_missing',
+  'attribute_equal',
+  'attribute_not_equal',
+  'attribute_in',
+  'attribute_not_in',
+  'attribute_not_number',
+  'attribute_below',
+  'attribute_above',
+  'attribute_between',
+] as const;
+export type ConditionCode = (typeof CONDITION_CODES)[number];
+export type TraceParams = Record<string, string | number>;
+export interface TraceReason {
+  code: ConditionCode;
+  params?: TraceParams;
+}
+export interface ConditionResult {
+  matched: boolean;
+  why: string;
+  code: ConditionCode;
+  params?: TraceParams;
+  /** On a match: each condition that held, in the order tested (the parts of `why`). */
+  held?: TraceReason[];
+}
+
+/**
  * Whether a lead (and the named account it matched, if any) meets a condition, with the
  * reason in words for the decision trace. Fields are tested in a fixed order (score,
  * industry, size, source, region, named account, customer, attributes by name); a miss
  * names the first field that failed ("score 72 < 80"), a match lists every tested field.
  */
-export function conditionMatches(c: Condition, lead: LeadForRouting, account: NamedAccount | null): { matched: boolean; why: string } {
+export function conditionMatches(c: Condition, lead: LeadForRouting, account: NamedAccount | null): ConditionResult {
   const held: string[] = [];
+  const parts: TraceReason[] = [];
   if (c.scoreMin !== undefined) {
-    if (!(lead.score >= c.scoreMin)) return miss(`score ${lead.score} < ${c.scoreMin}`);
+    if (!(lead.score >= c.scoreMin)) return miss(`score ${lead.score} < ${c.scoreMin}`, 'score_below', { value: lead.score, min: c.scoreMin });
     held.push(`score ${lead.score} >= ${c.scoreMin}`);
+    parts.push({ code: 'score_at_least', params: { value: lead.score, min: c.scoreMin } });
   }
   if (c.scoreMax !== undefined) {
-    if (!(lead.score <= c.scoreMax)) return miss(`score ${lead.score} > ${c.scoreMax}`);
+    if (!(lead.score <= c.scoreMax)) return miss(`score ${lead.score} > ${c.scoreMax}`, 'score_above', { value: lead.score, max: c.scoreMax });
     held.push(`score ${lead.score} <= ${c.scoreMax}`);
+    parts.push({ code: 'score_at_most', params: { value: lead.score, max: c.scoreMax } });
   }
   if (c.industry !== undefined) {
-    if (!textIn(lead.industry, c.industry)) return miss(`industry "${lead.industry}" not in ${list(c.industry)}`);
+    if (!textIn(lead.industry, c.industry)) return miss(`industry "${lead.industry}" not in ${list(c.industry)}`, 'industry_not_in', { value: lead.industry, list: list(c.industry) });
     held.push(`industry "${lead.industry}" in ${list(c.industry)}`);
+    parts.push({ code: 'industry_in', params: { value: lead.industry, list: list(c.industry) } });
   }
   if (c.companySize !== undefined) {
-    if (!c.companySize.includes(lead.companySize)) return miss(`company size ${lead.companySize} not in ${list(c.companySize)}`);
+    if (!c.companySize.includes(lead.companySize)) {
+      return miss(`company size ${lead.companySize} not in ${list(c.companySize)}`, 'size_not_in', { value: lead.companySize, list: list(c.companySize) });
+    }
     held.push(`company size ${lead.companySize} in ${list(c.companySize)}`);
+    parts.push({ code: 'size_in', params: { value: lead.companySize, list: list(c.companySize) } });
   }
   if (c.source !== undefined) {
-    if (!textIn(lead.source, c.source)) return miss(`source "${lead.source}" not in ${list(c.source)}`);
+    if (!textIn(lead.source, c.source)) return miss(`source "${lead.source}" not in ${list(c.source)}`, 'source_not_in', { value: lead.source, list: list(c.source) });
     held.push(`source "${lead.source}" in ${list(c.source)}`);
+    parts.push({ code: 'source_in', params: { value: lead.source, list: list(c.source) } });
   }
   if (c.region !== undefined) {
-    if (!textIn(lead.region, c.region)) return miss(`region "${lead.region}" not in ${list(c.region)}`);
+    if (!textIn(lead.region, c.region)) return miss(`region "${lead.region}" not in ${list(c.region)}`, 'region_not_in', { value: lead.region, list: list(c.region) });
     held.push(`region "${lead.region}" in ${list(c.region)}`);
+    parts.push({ code: 'region_in', params: { value: lead.region, list: list(c.region) } });
   }
   if (c.namedAccount !== undefined) {
-    if (c.namedAccount && !account) return miss('no named account matched');
-    if (!c.namedAccount && account) return miss(`named account "${account.name}" matched`);
+    if (c.namedAccount && !account) return miss('no named account matched', 'no_named_account');
+    if (!c.namedAccount && account) return miss(`named account "${account.name}" matched`, 'named_account', { account: account.name });
     held.push(account ? `named account "${account.name}" matched` : 'no named account matched');
+    parts.push(account ? { code: 'named_account', params: { account: account.name } } : { code: 'no_named_account' });
   }
   if (c.existingCustomer !== undefined) {
     const customer = account?.customer === true;
     if (c.existingCustomer !== customer) {
-      return miss(
-        !account ? 'not an existing customer (no named account matched)' : customer ? `"${account.name}" is an existing customer` : `"${account.name}" is not a customer`,
-      );
+      if (!account) return miss('not an existing customer (no named account matched)', 'no_account_not_customer');
+      return customer
+        ? miss(`"${account.name}" is an existing customer`, 'customer', { account: account.name })
+        : miss(`"${account.name}" is not a customer`, 'not_customer', { account: account.name });
     }
     held.push(customer ? `"${account!.name}" is an existing customer` : 'not an existing customer');
+    parts.push(customer ? { code: 'customer', params: { account: account!.name } } : { code: 'not_existing_customer' });
   }
   if (c.attributes !== undefined) {
     for (const name in c.attributes) {
       const r = attributeMatches(name, c.attributes[name]!, lead.attributes?.[name]);
       if (!r.matched) return r;
       held.push(r.why);
+      parts.push(r.params ? { code: r.code, params: r.params } : { code: r.code });
     }
   }
-  return { matched: true, why: held.length ? held.join(', ') : 'no conditions: matches every lead' };
+  return held.length ? { matched: true, why: held.join(', '), code: 'all_held', held: parts } : { matched: true, why: 'no conditions: matches every lead', code: 'no_conditions' };
 }
 
 // Module-level, not a closure per call: under tsx (esbuild keepNames) every named closure is
 // wrapped in a defineProperty call when it is created. Closures here and in routeLead made a
 // decision in bench/routing-core.ts cost about 80 µs instead of 15.
-function miss(why: string): { matched: boolean; why: string } {
-  return { matched: false, why };
+function miss(why: string, code: ConditionCode, params?: TraceParams): ConditionResult {
+  return params ? { matched: false, why, code, params } : { matched: false, why, code };
 }
 
-function attributeMatches(name: string, test: AttributeTest, value: unknown): { matched: boolean; why: string } {
-  if (value === undefined || value === null) return { matched: false, why: `attribute ${name} is missing` };
+function hit(why: string, code: ConditionCode, params: TraceParams): ConditionResult {
+  return { matched: true, why, code, params };
+}
+
+function attributeMatches(name: string, test: AttributeTest, value: unknown): ConditionResult {
+  if (value === undefined || value === null) return miss(`attribute ${name} is missing`, 'attribute_missing', { name });
   const shown = typeof value === 'string' ? `"${value}"` : String(value);
   if (typeof test !== 'object') {
-    return equalValue(value, test)
-      ? { matched: true, why: `attribute ${name} ${shown} = ${show(test)}` }
-      : { matched: false, why: `attribute ${name} ${shown} != ${show(test)}` };
+    const p = { name, value: shown, expected: show(test) };
+    return equalValue(value, test) ? hit(`attribute ${name} ${shown} = ${show(test)}`, 'attribute_equal', p) : miss(`attribute ${name} ${shown} != ${show(test)}`, 'attribute_not_equal', p);
   }
   if ('in' in test) {
+    const p = { name, value: shown, list: list(test.in) };
     return test.in.some((t) => equalValue(value, t))
-      ? { matched: true, why: `attribute ${name} ${shown} in ${list(test.in)}` }
-      : { matched: false, why: `attribute ${name} ${shown} not in ${list(test.in)}` };
+      ? hit(`attribute ${name} ${shown} in ${list(test.in)}`, 'attribute_in', p)
+      : miss(`attribute ${name} ${shown} not in ${list(test.in)}`, 'attribute_not_in', p);
   }
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(n)) return { matched: false, why: `attribute ${name} ${shown} is not a number` };
-  if (test.gte !== undefined && !(n >= test.gte)) return { matched: false, why: `attribute ${name} ${n} < ${test.gte}` };
-  if (test.lte !== undefined && !(n <= test.lte)) return { matched: false, why: `attribute ${name} ${n} > ${test.lte}` };
+  if (!Number.isFinite(n)) return miss(`attribute ${name} ${shown} is not a number`, 'attribute_not_number', { name, value: shown });
+  if (test.gte !== undefined && !(n >= test.gte)) return miss(`attribute ${name} ${n} < ${test.gte}`, 'attribute_below', { name, value: n, min: test.gte });
+  if (test.lte !== undefined && !(n <= test.lte)) return miss(`attribute ${name} ${n} > ${test.lte}`, 'attribute_above', { name, value: n, max: test.lte });
   const bounds = [test.gte !== undefined ? `>= ${test.gte}` : '', test.lte !== undefined ? `<= ${test.lte}` : ''].filter(Boolean).join(' and ');
-  return { matched: true, why: `attribute ${name} ${n} ${bounds}` };
+  return hit(`attribute ${name} ${n} ${bounds}`, 'attribute_between', {
+    name,
+    value: n,
+    ...(test.gte !== undefined ? { min: test.gte } : {}),
+    ...(test.lte !== undefined ? { max: test.lte } : {}),
+  });
 }
 
 /** Same type and value; strings ignoring case and surrounding spaces. */

@@ -84,7 +84,7 @@ interface RequestOptions {
   rawType?: string;
 }
 
-async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T | null> {
+export async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T | null> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = opts.rawType ?? 'application/json';
   if (bearer) headers['Authorization'] = `Bearer ${bearer}`;
@@ -118,7 +118,7 @@ async function request<T>(method: string, path: string, body?: unknown, opts: Re
   return data as T;
 }
 
-async function must<T>(p: Promise<T | null>): Promise<T> {
+export async function must<T>(p: Promise<T | null>): Promise<T> {
   const v = await p;
   if (v === null) throw new ApiError(204, 'EMPTY_RESPONSE', 'The server sent no content.');
   return v;

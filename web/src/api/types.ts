@@ -290,17 +290,20 @@ export type RepSkipReason =
   | 'handed_back'
   | 'not_in_team';
 
+export type TraceParams = Record<string, string | number>;
+
 export interface DecisionTrace {
-  rules: { id: string; name: string; matched: boolean; why: string }[];
+  /** `code`/`params` (and `held` on a match) word the reason in any language; `why` is English. Old traces have only `why`. */
+  rules: { id: string; name: string; matched: boolean; why: string; code?: string; params?: TraceParams; held?: { code: string; params?: TraceParams }[] }[];
   matchedRuleId: string | null;
   account: { id: number; name: string; by: 'domain' | 'name' } | null;
   action: ActionType | 'default_pool';
   strategy?: PushStrategy;
   team?: string;
-  skipped: { userId: number; name: string; reason: RepSkipReason | string; detail: string }[];
+  skipped: { userId: number; name: string; reason: RepSkipReason | string; detail: string; params?: TraceParams }[];
   outcome:
     | { kind: 'pushed'; userId: number; name: string }
-    | { kind: 'pool'; poolId: number; priority: number; fellBack?: string }
+    | { kind: 'pool'; poolId: number; priority: number; fellBack?: string; fellBackCode?: string; fellBackParams?: TraceParams }
     | { kind: 'review'; poolId: number };
 }
 

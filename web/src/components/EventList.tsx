@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { api, isAbort } from '../api/client.js';
-import type { Id, LeadEvent } from '../api/types.js';
+import type { DecisionTrace, Id, LeadEvent } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
 import { ErrorState, Loading } from './States.js';
+import { TraceSummary } from './TraceSummary.js';
 
 /** A lead's history, newest first. `refreshKey` changes when the live stream says it moved. */
 export function EventList({ leadId, refreshKey }: { leadId: Id; refreshKey: number }) {
@@ -51,6 +52,8 @@ export function EventList({ leadId, refreshKey }: { leadId: Id; refreshKey: numb
             const activity = str('activity');
             const skipReason = str('skipReason');
             const rule = str('rule');
+            // The routing decision: worded from its codes instead of the English reason.
+            const trace = ev.type === 'lead.routed' && d.trace && typeof d.trace === 'object' ? (d.trace as DecisionTrace) : null;
             // Activities and skips carry the rep's note in `reason`; other events a reason.
             const isNote = ev.type === 'lead.activity' || ev.type === 'lead.skipped';
             let detail: string | null = null;
@@ -76,7 +79,8 @@ export function EventList({ leadId, refreshKey }: { leadId: Id; refreshKey: numb
                     {' · '}
                     {t('detail.by', { name: ev.actorName || (ev.actorKind === 'system' ? t('detail.system') : '—') })}
                   </p>
-                  {ev.reason && !isNote ? <p className="timeline-reason">{t('detail.reason', { reason: ev.reason })}</p> : null}
+                  {trace ? <TraceSummary trace={trace} /> : null}
+                  {ev.reason && !isNote && !trace ? <p className="timeline-reason">{t('detail.reason', { reason: ev.reason })}</p> : null}
                   {ev.reason && isNote ? <p className="timeline-note">{ev.reason}</p> : null}
                 </div>
               </li>

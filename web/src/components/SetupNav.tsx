@@ -1,4 +1,4 @@
-import '../i18n/setup-messages.js';
+import '../i18n/integrations-messages.js';
 import { useI18n } from '../i18n/i18n.js';
 import type { MessageKey } from '../i18n/dict.js';
 import { Link, paths, type Route } from '../lib/router.js';
@@ -13,6 +13,8 @@ export function SetupNav({ current }: { current: Route['name'] }) {
     ['manageAccounts', paths.manageAccounts, t('setup.accounts')],
     ['manageUsers', paths.manageUsers, t('setup.users')],
     ['manageKeys', paths.manageKeys, t('setup.keys')],
+    ['manageWebhooks', paths.manageWebhooks, t('setup.webhooks')],
+    ['manageIntake', paths.manageIntake, t('setup.intake')],
     ['manageImport', paths.manageImport, t('setup.import')],
     ['whatIf', paths.whatIf, t('whatIf.nav' as MessageKey)],
   ];

@@ -4,7 +4,10 @@
  */
 import { deMore, enMore } from './dict-more.js';
 import { deSetupRep, enSetupRep } from './dict-setup-rep.js';
+import { deTrace, enTrace } from './dict-trace.js';
+import { deKeys, enKeys } from './dict-keys.js';
 import type { enSetup } from './dict-setup.js';
+import type { enIntegrations } from './dict-integrations.js';
 
 const enBase = {
   'app.name': 'Leadpool',
@@ -246,10 +249,10 @@ const enBase = {
   'notFound.home': 'Back to the pools',
 } as const;
 
-export const en = { ...enBase, ...enMore, ...enSetupRep } as const;
+export const en = { ...enBase, ...enMore, ...enSetupRep, ...enTrace, ...enKeys } as const;
 
 /** Every key, the manager-only setup strings included (they are added at run time: setup-messages.ts). */
-export type MessageKey = keyof typeof en | keyof typeof enSetup;
+export type MessageKey = keyof typeof en | keyof typeof enSetup | keyof typeof enIntegrations;
 
 const deBase: Record<keyof typeof enBase, string> = {
   'app.name': 'Leadpool',
@@ -491,4 +494,4 @@ const deBase: Record<keyof typeof enBase, string> = {
   'notFound.home': 'Zurück zu den Pools',
 };
 
-export const de: Record<keyof typeof en, string> = { ...deBase, ...deMore, ...deSetupRep };
+export const de: Record<keyof typeof en, string> = { ...deBase, ...deMore, ...deSetupRep, ...deTrace, ...deKeys };

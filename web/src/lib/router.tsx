@@ -43,6 +43,8 @@ export type Route =
   | { name: 'manageReps' }
   | { name: 'manageAccounts' }
   | { name: 'whatIf' }
+  | { name: 'manageWebhooks' }
+  | { name: 'manageIntake' }
   | { name: 'notFound' };
 
 export function matchRoute(pathname: string): Route {
@@ -63,6 +65,8 @@ export function matchRoute(pathname: string): Route {
   if (path === '/manage/reps') return { name: 'manageReps' };
   if (path === '/manage/accounts') return { name: 'manageAccounts' };
   if (path === '/manage/what-if') return { name: 'whatIf' };
+  if (path === '/manage/webhooks') return { name: 'manageWebhooks' };
+  if (path === '/manage/intake') return { name: 'manageIntake' };
   return { name: 'notFound' };
 }
 
@@ -82,6 +86,8 @@ export const paths = {
   manageReps: '/manage/reps',
   manageAccounts: '/manage/accounts',
   whatIf: '/manage/what-if',
+  manageWebhooks: '/manage/webhooks',
+  manageIntake: '/manage/intake',
 };
 
 type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { to: string };

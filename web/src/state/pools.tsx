@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { api } from '../api/client.js';
 import { useLeadStream } from '../api/stream.js';
 import type { Pool } from '../api/types.js';
+import { takePools } from '../lib/first-page.js';
 
 interface PoolsState {
   pools: Pool[] | null;
@@ -28,7 +29,7 @@ export function PoolsProvider({ children }: { children: ReactNode }) {
     const c = new AbortController();
     ctrl.current = c;
     setLoading(true);
-    api.pools(c.signal).then(
+    (takePools() ?? api.pools(c.signal)).then(
       ({ items }) => {
         if (c.signal.aborted) return;
         setPools(items);

@@ -9,6 +9,7 @@ import { Empty, ErrorState, Loading } from '../components/States.js';
 import { useRelease } from '../components/useRelease.js';
 import { clock, useI18n } from '../i18n/i18n.js';
 import { Link, paths } from '../lib/router.js';
+import { currentRow, moveRow, useShortcuts } from '../lib/shortcuts.js';
 import { msUntil, useNow } from '../lib/time.js';
 import { useTitle } from '../lib/title.js';
 import { useAuth } from '../state/auth.js';
@@ -144,6 +145,25 @@ export function MyLeadsView() {
     setActivityFor(withActivity ? id : null);
   };
 
+  const [activeId, setActiveId] = useState<string | null>(null);
+  /** The lead the keys act on: the focused or marked row, else the open one. */
+  const keyLead = () => {
+    const id = currentRow(listRef.current)?.dataset.rowId ?? selectedId;
+    return id ? visible.find((l) => String(l.id) === id) ?? null : null;
+  };
+  useShortcuts({
+    j: () => setActiveId(moveRow(listRef.current, 1) ?? activeId),
+    k: () => setActiveId(moveRow(listRef.current, -1) ?? activeId),
+    l: () => {
+      const lead = keyLead();
+      if (lead && lead.status !== 'disqualified' && lead.status !== 'converted') open(String(lead.id), true);
+    },
+    r: () => {
+      const lead = keyLead();
+      if (lead && (lead.status === 'assigned' || lead.status === 'claimed' || lead.status === 'contacted')) release(lead);
+    },
+  });
+
   const onRowKey = (e: KeyboardEvent<HTMLTableRowElement>, id: string) => {
     if (e.target !== e.currentTarget) return;
     if (e.key === 'Enter' || e.key === ' ') {
@@ -151,8 +171,7 @@ export function MyLeadsView() {
       open(id);
     } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
-      const rows = Array.from(listRef.current?.querySelectorAll<HTMLElement>('tr[data-row-id]') ?? []);
-      rows[rows.indexOf(e.currentTarget) + (e.key === 'ArrowDown' ? 1 : -1)]?.focus();
+      moveRow(listRef.current, e.key === 'ArrowDown' ? 1 : -1);
     }
   };
 
@@ -180,6 +199,9 @@ export function MyLeadsView() {
         <div className={selected ? 'browser-body with-panel' : 'browser-body'}>
           <div className="table-wrap">
             {error ? <ErrorState error={error} onRetry={() => setReloadKey((k) => k + 1)} /> : null}
+            <p className="sr-only" id="my-row-help">
+              {t('keys.myRowHelp')}
+            </p>
             <table className="lead-table my-table">
               <caption className="sr-only">{t('my.list')}</caption>
               <thead>
@@ -209,8 +231,10 @@ export function MyLeadsView() {
                       key={id}
                       data-row-id={id}
                       tabIndex={0}
-                      aria-selected={selectedId === id}
-                      className={`lead-row${selectedId === id ? ' selected' : ''}${pushed.has(id) ? ' is-new' : ''}`}
+                      aria-selected={selectedId === id || activeId === id}
+                      aria-describedby="my-row-help"
+                      onFocus={() => setActiveId(id)}
+                      className={`lead-row${selectedId === id ? ' selected' : ''}${activeId === id ? ' is-active' : ''}${pushed.has(id) ? ' is-new' : ''}`}
                       onClick={(e) => {
                         if ((e.target as HTMLElement).closest('button, a')) return;
                         open(id);

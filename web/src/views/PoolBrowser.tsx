@@ -32,12 +32,14 @@ import {
   type Filters,
 } from '../lib/filters.js';
 import { navigate, paths } from '../lib/router.js';
+import { FIRST_PAGE_SIZE, takeFirstPage } from '../lib/first-page.js';
+import { currentRow, moveRow, useShortcuts } from '../lib/shortcuts.js';
 import { useNow } from '../lib/time.js';
 import { useAuth } from '../state/auth.js';
 import { usePools } from '../state/pools.js';
 import { useToasts } from '../state/toasts.js';
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = FIRST_PAGE_SIZE;
 const SORTABLE: Partial<Record<PreviewField, SortKey>> = { company: 'company', score: 'score', createdAt: 'age' };
 
 interface RowError extends ShownError {
@@ -89,6 +91,8 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
   const [rowErrors, setRowErrors] = useState<Record<string, RowError>>({});
   const [newIds, setNewIds] = useState<ReadonlySet<string>>(new Set());
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  /** The row the keys act on (j/k, c): marked and announced as selected, even before it is opened. */
+  const [activeId, setActiveId] = useState<string | null>(null);
   const [selectedGone, setSelectedGone] = useState(false);
   const [facets, setFacets] = useState<Facets | null>(null);
 
@@ -119,14 +123,18 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
     if (url !== location.pathname + location.search) history.replaceState(null, '', url);
   }, [qs]);
 
+  // Facets only after the first rows are on screen: on a big pool they are the slower query
+  // (and the server runs one query at a time), so asking for both at once delays the rows.
+  const firstShown = phase !== 'loading';
   useEffect(() => {
+    if (!firstShown) return;
     const c = new AbortController();
     api.facets(pool.id, c.signal).then(
       (f) => setFacets(f),
       () => setFacets({ industry: [], companySize: [], source: [], region: [] }),
     );
     return () => c.abort();
-  }, [pool.id]);
+  }, [pool.id, firstShown]);
 
   // First page whenever the query changes (or a refetch is asked for).
   useEffect(() => {
@@ -137,7 +145,7 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
     setMoreError(null);
     const params = new URLSearchParams(qs);
     params.set('limit', String(PAGE_SIZE));
-    api.poolLeads(pool.id, params, c.signal).then(
+    (takeFirstPage(pool.id, qs) ?? api.poolLeads(pool.id, params, c.signal)).then(
       (page) => {
         if (c.signal.aborted) return;
         appliedFilters.current = filtersFromSearch(qs);
@@ -334,11 +342,23 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
       openRow(id);
     } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
-      const rows = Array.from(tableRef.current?.querySelectorAll<HTMLElement>('tr[data-row-id]') ?? []);
-      const i = rows.indexOf(e.currentTarget);
-      rows[e.key === 'ArrowDown' ? i + 1 : i - 1]?.focus();
+      moveRow(tableRef.current, e.key === 'ArrowDown' ? 1 : -1);
     }
   };
+
+  useShortcuts({
+    j: () => setActiveId(moveRow(tableRef.current, 1) ?? activeId),
+    k: () => setActiveId(moveRow(tableRef.current, -1) ?? activeId),
+    ...(readOnly
+      ? {}
+      : {
+          c: () => {
+            const id = currentRow(tableRef.current)?.dataset.rowId ?? selectedRef.current;
+            const lead = id ? itemsRef.current.find((l) => String(l.id) === id) : undefined;
+            if (lead && !rowErrors[id!]?.gone) void claim(lead);
+          },
+        }),
+  });
 
   const now = useNow(30000);
   const selected = selectedId ? items.find((l) => String(l.id) === selectedId) ?? null : null;
@@ -403,7 +423,7 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
           ) : (
             <>
               <p className="sr-only" id={`help-${String(pool.id)}`}>
-                {t('pool.rowHelp')}
+                {readOnly ? t('pool.rowHelp') : t('keys.rowHelp')}
               </p>
               <table className="lead-table" aria-describedby={`help-${String(pool.id)}`}>
                 <caption className="sr-only">{t('pool.table', { pool: pool.name })}</caption>
@@ -458,10 +478,12 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
                             key={id}
                             data-row-id={id}
                             tabIndex={0}
-                            aria-selected={selectedId === id}
+                            aria-selected={selectedId === id || activeId === id}
+                            onFocus={() => setActiveId(id)}
                             className={[
                               'lead-row',
                               selectedId === id ? 'selected' : '',
+                              activeId === id ? 'is-active' : '',
                               newIds.has(id) ? 'is-new' : '',
                               rowError?.gone ? 'is-gone' : '',
                               rowError ? 'has-error' : '',

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.js';
 import { useLeadStream } from '../api/stream.js';
 import { sameId, type Lead, type Pool, type SkipReason } from '../api/types.js';
@@ -6,6 +6,8 @@ import { ModeBadge } from '../components/Badges.js';
 import { LeadWorkPanel } from '../components/LeadWorkPanel.js';
 import { ProblemBox } from '../components/ProblemBox.js';
 import { SkipMenu } from '../components/SkipMenu.js';
+import { rememberPool } from '../components/ShortcutHelp.js';
+import { useShortcuts } from '../lib/shortcuts.js';
 import { ErrorState, Loading } from '../components/States.js';
 import { useRelease } from '../components/useRelease.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -24,6 +26,7 @@ export function PoolView({ poolId }: { poolId: string }) {
   const { isManager } = useAuth();
   const pool = pools?.find((p) => String(p.id) === poolId) ?? null;
   useTitle(pool?.name ?? null);
+  useEffect(() => rememberPool(poolId), [poolId]);
 
   if (!pools) {
     return (
@@ -98,6 +101,7 @@ function QueuePanel({ pool }: { pool: Pool }) {
   const [skipOpen, setSkipOpen] = useState(false);
   const [skipping, setSkipping] = useState(false);
   const [skipError, setSkipError] = useState<ShownError | null>(null);
+  const [activityOpen, setActivityOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
 
   const next = async () => {
@@ -109,6 +113,7 @@ function QueuePanel({ pool }: { pool: Pool }) {
     try {
       const got = await api.next(pool.id);
       if (got) {
+        setActivityOpen(false);
         setLead(got);
         setHidden(false);
         reloadPools();
@@ -167,6 +172,22 @@ function QueuePanel({ pool }: { pool: Pool }) {
 
   const shownLead = lead && !hidden ? lead : null;
   const stillMine = shownLead && sameId(shownLead.ownerId ?? user?.id, user?.id);
+  const open = shownLead && !['disqualified', 'converted'].includes(shownLead.status);
+
+  useShortcuts({
+    n: () => {
+      if (!busy) void next();
+    },
+    s: () => {
+      if (shownLead && stillMine && shownLead.status === 'claimed' && !shownLead.contactedAt) setSkipOpen(true);
+    },
+    r: () => {
+      if (shownLead && stillMine && ['assigned', 'claimed', 'contacted'].includes(shownLead.status)) release(shownLead);
+    },
+    l: () => {
+      if (open && stillMine) setActivityOpen(true);
+    },
+  });
 
   return (
     <div className={shownLead ? 'queue-layout with-lead' : 'queue-layout'}>
@@ -213,6 +234,8 @@ function QueuePanel({ pool }: { pool: Pool }) {
             onLeadChange={setLead}
             onRelease={release}
             historyKey={historyKey}
+            activityOpen={activityOpen}
+            onActivityOpenChange={setActivityOpen}
             focusOnOpen
             onSkip={stillMine ? () => setSkipOpen((o) => !o) : undefined}
             skipOpen={skipOpen}

@@ -22,6 +22,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { describeError, type ShownError } from '../lib/errors.js';
 import { fieldProblems, problemAt } from '../lib/fields.js';
 import { actionWords, conditionWords, outcomeWords } from '../lib/routing-words.js';
+import { fallbackWords, ruleWhy, skipDetail } from '../lib/trace-words.js';
 import { useTitle } from '../lib/title.js';
 import { useAuth } from '../state/auth.js';
 import { usePools } from '../state/pools.js';
@@ -930,7 +931,7 @@ function Trace({ trace: d, title, open, poolName }: { trace: DecisionTrace; titl
   const { t, tx } = i18n;
   const matched = d.rules.find((r) => r.id === d.matchedRuleId);
   const outcome = outcomeWords(d.outcome, poolName, i18n);
-  const fellBack = d.outcome.kind === 'pool' ? d.outcome.fellBack : undefined;
+  const fellBack = fallbackWords(d.outcome, i18n);
   return (
     <details className={`trace trace-${d.outcome.kind}${fellBack ? ' trace-fellback' : ''}`} open={open}>
       <summary>
@@ -972,7 +973,7 @@ function Trace({ trace: d, title, open, poolName }: { trace: DecisionTrace; titl
                 </span>
                 <span className="sr-only">{r.matched ? t('trace.hit') : t('trace.miss')}: </span>
                 <span className="trace-rule-name">{r.name}</span>
-                <span className="trace-why">{r.why}</span>
+                <span className="trace-why">{ruleWhy(r, i18n)}</span>
               </li>
             ))}
           </ol>
@@ -984,7 +985,7 @@ function Trace({ trace: d, title, open, poolName }: { trace: DecisionTrace; titl
               {d.skipped.map((s) => (
                 <li key={s.userId}>
                   <strong>{s.name}</strong> <span className="badge badge-warn">{tx(`skipReason.${s.reason}`, s.reason)}</span>{' '}
-                  <span className="muted small">{s.detail}</span>
+                  <span className="muted small">{skipDetail(s, i18n)}</span>
                 </li>
               ))}
             </ul>
