@@ -4,7 +4,9 @@ import { AppError, validationError } from '../../core/errors.js';
 import { decideClaimById, alreadyClaimed, checkMayWork, lockExpiry, type ClaimTarget } from '../../core/claims.js';
 import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRules, type RepClaimState } from '../../core/fair-play.js';
 import { BANDS, emptyMix, type PoolMix } from '../../core/pool-mix.js';
-import { AGE_BUCKETS_MIN, assembleRepFacts, dailyDurations, type MetricsFacts } from '../../core/metrics.js';
+import { AGE_BUCKETS_MIN, type MetricsFacts } from '../../core/metrics.js';
+import { claimFactFrom, rollupRowFrom, BANDS10, type ClaimFactRow } from '../rollup-rows.js';
+import { DAY_MS, factsFromRollup, rollupOfClaims, splitRange, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
 import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, startOfUtcWeek, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
 import { repProfile, tierAccessDecision } from '../store-common.js';
 import { leadForRouting } from '../../core/lead-routing.js';
@@ -1228,58 +1230,17 @@ export class PostgresStore implements Store {
   // ------------------------------------------------------------------ measurements
 
   async metricsFacts(range: MetricsRange, now: number): Promise<MetricsFacts> {
+    // As on SQLite: the rollup (migration 7) for the range's whole days, the claims of the
+    // partial days at its edges, never every claim in the range.
     const pool = range.poolId ?? null;
-    const inRange = `claimed_at >= $1 AND claimed_at < $2 AND ($3::bigint IS NULL OR pool_id = $3) AND source <> 'manager'`;
     const args = [range.from, range.to, pool];
     const q = this.pool;
-    const waits = await this.#rows<{ at: string; d: string }>(q, `SELECT claimed_at AS at, claimed_at - lead_created_at AS d FROM claims WHERE ${inRange} ORDER BY d`, args);
-    const arrivalToClaimMs = waits.map((r) => Number(r.d));
-    const arrivalToClaimDaily = dailyDurations(waits.map((r) => ({ at: Number(r.at), ms: Number(r.d) })));
-    const contact = (
-      await this.#rows<{ user_id: string; d: string }>(q, `SELECT user_id, first_contact_at - claimed_at AS d FROM claims WHERE ${inRange} AND first_contact_at IS NOT NULL ORDER BY d`, args)
-    ).map((r) => ({ userId: Number(r.user_id), d: Number(r.d) }));
-    const reps = await this.#rows<{
-      user_id: string;
-      claims: number;
-      measured: number;
-      mean_pct: number | null;
-      expired: number;
-      released: number;
-      skipped: number;
-      contacted: number;
-      converted: number;
-      score_sum: number;
-    }>(
-      q,
-      `SELECT user_id, COUNT(*)::int AS claims, COUNT(score_percentile)::int AS measured, AVG(score_percentile) AS mean_pct,
-              COUNT(*) FILTER (WHERE end_reason = 'expired')::int AS expired, COUNT(*) FILTER (WHERE end_reason = 'released')::int AS released,
-              COUNT(*) FILTER (WHERE end_reason = 'skipped')::int AS skipped, COUNT(first_contact_at)::int AS contacted,
-              COUNT(*) FILTER (WHERE outcome = 'converted')::int AS converted, SUM(score)::int AS score_sum
-         FROM claims WHERE ${inRange} GROUP BY user_id ORDER BY user_id`,
-      args,
-    );
-    const bands = await this.#rows<{ user_id: string; band: number; n: number }>(
-      q,
-      `SELECT user_id, LEAST(score / 10, 9) AS band, COUNT(*)::int AS n FROM claims WHERE ${inRange} GROUP BY 1, 2`,
-      args,
-    );
-    const industries = await this.#rows<{ user_id: string; industry: string; n: number; expected: number }>(
-      q,
-      `SELECT user_id, industry, COUNT(*)::int AS n, SUM(COALESCE(industry_share, 0))::float8 AS expected FROM claims WHERE ${inRange} GROUP BY 1, 2`,
-      args,
-    );
-    const perRep = assembleRepFacts({
-      reps: reps.map((r) => ({ userId: Number(r.user_id), claims: r.claims, measured: r.measured, meanPercentile: r.mean_pct, expired: r.expired, released: r.released, skipped: r.skipped, contacted: r.contacted, converted: r.converted, scoreSum: r.score_sum })),
-      bands: bands.map((b) => ({ userId: Number(b.user_id), band: b.band, n: b.n })),
-      industries: industries.map((i) => ({ userId: Number(i.user_id), industry: i.industry, n: i.n, expected: i.expected })),
-      contact,
-    });
-    const bySource = await this.#rows<{ source: string; claims: number; contacted: number; converted: number }>(
-      q,
-      `SELECT source, COUNT(*)::int AS claims, COUNT(first_contact_at)::int AS contacted, COUNT(*) FILTER (WHERE outcome = 'converted')::int AS converted
-         FROM claims WHERE claimed_at >= $1 AND claimed_at < $2 AND ($3::bigint IS NULL OR pool_id = $3) GROUP BY source ORDER BY source COLLATE "C"`,
-      args,
-    );
+    const { days, edges: partial } = splitRange(range.from, range.to);
+    const slices: RollupSlice[] = await Promise.all([
+      ...partial.map(async (e) => rollupOfClaims(await this.#claimFacts(q, e.from, e.to, pool))),
+      ...(days ? [this.#rollupSlice(q, days.from, days.to, pool)] : []),
+    ]);
+    const claimFigures = factsFromRollup(slices);
     const pools = range.poolId !== undefined ? [range.poolId] : (await this.#rows<{ id: string }>(q, 'SELECT id FROM pools ORDER BY id')).map((r) => Number(r.id));
     const edges = [0, ...AGE_BUCKETS_MIN.map((m) => m * 60_000), Number.MAX_SAFE_INTEGER];
     const waiting = [];
@@ -1306,18 +1267,76 @@ export class PostgresStore implements Store {
         args,
       )
     ).map((r) => ({ userId: Number(r.user_id), rule: r.rule, count: r.n }));
-    return { arrivalToClaimMs, arrivalToClaimDaily, claimToContactMs: contact.map((c) => c.d).sort((a, b) => a - b), perRep, bySource, waiting, reviewWaiting, refusals };
+    return { ...claimFigures, waiting, reviewWaiting, refusals };
+  }
+
+  /** The rollup's sums over whole days [fromDay, toDay). */
+  async #rollupSlice(q: Q, fromDay: number, toDay: number, pool: number | null): Promise<RollupSlice> {
+    const args = [fromDay, toDay, pool];
+    const where = `day >= $1 AND day < $2 AND ($3::bigint IS NULL OR pool_id = $3)`;
+    const [rows, arrival, contact, mix] = await Promise.all([
+      this.#rows<Record<string, unknown>>(
+        q,
+        `SELECT user_id, source, SUM(claims) AS claims, SUM(measured) AS measured, SUM(pct_sum)::float8 AS pct_sum, SUM(score_sum) AS score_sum, SUM(contacted) AS contacted,
+                SUM(expired) AS expired, SUM(released) AS released, SUM(skipped) AS skipped, SUM(converted) AS converted,
+                ${BANDS10.map((b) => `SUM(${b}) AS ${b}`).join(', ')}
+           FROM claim_rollup WHERE ${where} GROUP BY user_id, source`,
+        args,
+      ),
+      this.#rows<{ day: string; bucket: number; n: string; total: string }>(
+        q,
+        `SELECT day, bucket, SUM(n) AS n, SUM(total) AS total FROM claim_hist WHERE kind = 'a' AND ${where} GROUP BY day, bucket`,
+        args,
+      ),
+      this.#rows<{ user_id: string; bucket: number; n: string; total: string }>(
+        q,
+        `SELECT user_id, bucket, SUM(n) AS n, SUM(total) AS total FROM claim_hist WHERE kind = 'c' AND ${where} GROUP BY user_id, bucket`,
+        args,
+      ),
+      this.#rows<{ user_id: string; industry: string; n: string; share_sum: number }>(
+        q,
+        `SELECT user_id, industry, SUM(n) AS n, SUM(share_sum)::float8 AS share_sum FROM claim_mix WHERE ${where} GROUP BY user_id, industry`,
+        args,
+      ),
+    ]);
+    return {
+      rows: rows.map(rollupRowFrom),
+      hist: [
+        ...arrival.map((h) => ({ kind: 'a' as const, day: Number(h.day), userId: 0, bucket: h.bucket, n: Number(h.n), total: Number(h.total) })),
+        ...contact.map((h) => ({ kind: 'c' as const, day: 0, userId: Number(h.user_id), bucket: h.bucket, n: Number(h.n), total: Number(h.total) })),
+      ],
+      mix: mix.map((m) => ({ userId: Number(m.user_id), industry: m.industry, n: Number(m.n), shareSum: m.share_sum })),
+    };
+  }
+
+  /** The raw claims of a partial day at a range's edge (claims_time bounds it to that day). */
+  async #claimFacts(q: Q, from: number, to: number, pool: number | null): Promise<ClaimFact[]> {
+    return (
+      await this.#rows<ClaimFactRow>(
+        q,
+        `SELECT user_id, source, claimed_at, lead_created_at, score, industry, score_percentile, industry_share, first_contact_at, end_reason, outcome
+           FROM claims WHERE claimed_at >= $1 AND claimed_at < $2 AND ($3::bigint IS NULL OR pool_id = $3)`,
+        [from, to, pool],
+      )
+    ).map(claimFactFrom);
   }
 
   async claimCountsSince(since: number): Promise<{ userId: number; poolId: number; claims: number }[]> {
+    // Whole days from the rollup, the part of a day before them from the claims.
+    const firstWhole = since % DAY_MS === 0 ? since : since - (since % DAY_MS) + DAY_MS;
     return (
       await this.#rows<{ user_id: string; pool_id: string; n: number }>(
         this.pool,
-        `SELECT user_id, pool_id, COUNT(*)::int AS n FROM claims WHERE claimed_at >= $1 AND source <> 'manager' GROUP BY user_id, pool_id`,
-        [since],
+        `SELECT user_id, pool_id, SUM(n)::int AS n FROM (
+           SELECT user_id, pool_id, claims AS n FROM claim_rollup WHERE day >= $1 AND source <> 'manager'
+           UNION ALL
+           SELECT user_id, pool_id, 1 AS n FROM claims WHERE claimed_at >= $2 AND claimed_at < $1 AND source <> 'manager'
+         ) x GROUP BY user_id, pool_id HAVING SUM(n) > 0`,
+        [firstWhole, since],
       )
     ).map((r) => ({ userId: Number(r.user_id), poolId: Number(r.pool_id), claims: r.n }));
   }
+
 
   async *eventPages(range: MetricsRange, pageSize: number): AsyncIterable<LeadEvent[]> {
     let after = 0;

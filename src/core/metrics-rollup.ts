@@ -1,0 +1,221 @@
+/**
+ * The measurement rollup's arithmetic. The stores keep, per UTC day of the claim, pool, rep
+ * and claim source, the counts and sums of every claim (migration 7, maintained by triggers
+ * in the claim's transaction), duration histograms and the industry mix. A range reads the
+ * rollup for its whole days and the raw claims of the partial days at its edges, folded here
+ * the same way the triggers fold them, so counts, sums and means are exact for any range;
+ * percentiles come from the buckets (duration-histogram.ts).
+ */
+import { addToHistogram, durationBucket, histogramStats, type DurationHistogram } from './duration-histogram.js';
+import type { DailyDuration, MetricsFacts, RepFacts } from './metrics.js';
+
+export const DAY_MS = 86_400_000;
+const dayOf = (t: number) => t - (((t % DAY_MS) + DAY_MS) % DAY_MS);
+
+/** Counts and sums of a set of claims, per rep and claim source (the pool already chosen). */
+export interface RollupRow {
+  userId: number;
+  source: string;
+  claims: number;
+  measured: number;
+  pctSum: number;
+  scoreSum: number;
+  contacted: number;
+  expired: number;
+  released: number;
+  skipped: number;
+  converted: number;
+  /** Claims by score band 0-9 … 90-100. */
+  bands: number[];
+}
+
+/** 'a': arrival to claim, per day (userId 0); 'c': claim to first contact, per rep (day 0). */
+export interface HistRow {
+  kind: 'a' | 'c';
+  day: number;
+  userId: number;
+  bucket: number;
+  n: number;
+  total: number;
+}
+
+export interface MixRow {
+  userId: number;
+  industry: string;
+  n: number;
+  shareSum: number;
+}
+
+export interface RollupSlice {
+  rows: RollupRow[];
+  hist: HistRow[];
+  mix: MixRow[];
+}
+
+/** One claim as stored (the facts row), for the partial days at a range's edges. */
+export interface ClaimFact {
+  userId: number;
+  source: string;
+  claimedAt: number;
+  leadCreatedAt: number;
+  score: number;
+  industry: string;
+  scorePercentile: number | null;
+  industryShare: number | null;
+  firstContactAt: number | null;
+  endReason: string | null;
+  outcome: string | null;
+}
+
+/**
+ * The whole UTC days inside [from, to), read from the rollup, and the partial days at the
+ * edges, read from the claims (at most a day's claims on each side).
+ */
+export function splitRange(from: number, to: number): { days: { from: number; to: number } | null; edges: { from: number; to: number }[] } {
+  const firstWhole = dayOf(from) === from ? from : dayOf(from) + DAY_MS;
+  const lastWhole = dayOf(to);
+  if (firstWhole >= lastWhole) return { days: null, edges: from < to ? [{ from, to }] : [] };
+  const edges = [];
+  if (from < firstWhole) edges.push({ from, to: firstWhole });
+  if (lastWhole < to) edges.push({ from: lastWhole, to });
+  return { days: { from: firstWhole, to: lastWhole }, edges };
+}
+
+const emptyRow = (userId: number, source: string): RollupRow => ({
+  userId,
+  source,
+  claims: 0,
+  measured: 0,
+  pctSum: 0,
+  scoreSum: 0,
+  contacted: 0,
+  expired: 0,
+  released: 0,
+  skipped: 0,
+  converted: 0,
+  bands: Array<number>(10).fill(0),
+});
+
+/** What the triggers would have added for these claims (managers' reassignments stay out of histograms and mix). */
+export function rollupOfClaims(claims: readonly ClaimFact[]): RollupSlice {
+  const rows = new Map<string, RollupRow>();
+  const hist = new Map<string, HistRow>();
+  const mix = new Map<string, MixRow>();
+  const bump = (kind: 'a' | 'c', day: number, userId: number, ms: number) => {
+    const bucket = durationBucket(ms);
+    const k = `${kind}|${day}|${userId}|${bucket}`;
+    const h = hist.get(k);
+    if (h) {
+      h.n++;
+      h.total += ms;
+    } else hist.set(k, { kind, day, userId, bucket, n: 1, total: ms });
+  };
+  for (const c of claims) {
+    const key = `${c.userId}|${c.source}`;
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = emptyRow(c.userId, c.source)));
+    r.claims++;
+    if (c.scorePercentile !== null) {
+      r.measured++;
+      r.pctSum += c.scorePercentile;
+    }
+    r.scoreSum += c.score;
+    r.bands[Math.min(9, Math.floor(c.score / 10))]!++;
+    if (c.firstContactAt !== null) r.contacted++;
+    if (c.endReason === 'expired') r.expired++;
+    if (c.endReason === 'released') r.released++;
+    if (c.endReason === 'skipped') r.skipped++;
+    if (c.outcome === 'converted') r.converted++;
+    if (c.source === 'manager') continue;
+    bump('a', dayOf(c.claimedAt), 0, c.claimedAt - c.leadCreatedAt);
+    if (c.firstContactAt !== null) bump('c', 0, c.userId, c.firstContactAt - c.claimedAt);
+    const mk = `${c.userId}|${c.industry}`;
+    const m = mix.get(mk);
+    if (m) {
+      m.n++;
+      m.shareSum += c.industryShare ?? 0;
+    } else mix.set(mk, { userId: c.userId, industry: c.industry, n: 1, shareSum: c.industryShare ?? 0 });
+  }
+  return { rows: [...rows.values()], hist: [...hist.values()], mix: [...mix.values()] };
+}
+
+/** The claim figures of the overview from the slices of a range (rollup days and raw edges). */
+export function factsFromRollup(slices: readonly RollupSlice[]): Pick<MetricsFacts, 'arrivalToClaim' | 'arrivalToClaimDaily' | 'claimToContact' | 'perRep' | 'bySource'> {
+  const reps = new Map<number, RollupRow>();
+  const sources = new Map<string, { source: string; claims: number; contacted: number; converted: number }>();
+  const arrival: DurationHistogram = new Map();
+  const daily = new Map<number, DurationHistogram>();
+  const contact: DurationHistogram = new Map();
+  const contactByRep = new Map<number, DurationHistogram>();
+  const industries = new Map<number, Record<string, { claimed: number; expectedShareSum: number }>>();
+  for (const s of slices) {
+    for (const r of s.rows) {
+      const src = sources.get(r.source) ?? { source: r.source, claims: 0, contacted: 0, converted: 0 };
+      src.claims += r.claims;
+      src.contacted += r.contacted;
+      src.converted += r.converted;
+      sources.set(r.source, src);
+      if (r.source === 'manager') continue;
+      let rep = reps.get(r.userId);
+      if (!rep) reps.set(r.userId, (rep = emptyRow(r.userId, '')));
+      rep.claims += r.claims;
+      rep.measured += r.measured;
+      rep.pctSum += r.pctSum;
+      rep.scoreSum += r.scoreSum;
+      rep.contacted += r.contacted;
+      rep.expired += r.expired;
+      rep.released += r.released;
+      rep.skipped += r.skipped;
+      rep.converted += r.converted;
+      r.bands.forEach((n, i) => (rep.bands[i]! += n));
+    }
+    for (const h of s.hist) {
+      if (h.kind === 'a') {
+        addToHistogram(arrival, h.bucket, h.n, h.total);
+        let d = daily.get(h.day);
+        if (!d) daily.set(h.day, (d = new Map()));
+        addToHistogram(d, h.bucket, h.n, h.total);
+      } else {
+        addToHistogram(contact, h.bucket, h.n, h.total);
+        let d = contactByRep.get(h.userId);
+        if (!d) contactByRep.set(h.userId, (d = new Map()));
+        addToHistogram(d, h.bucket, h.n, h.total);
+      }
+    }
+    for (const m of s.mix) {
+      let ind = industries.get(m.userId);
+      if (!ind) industries.set(m.userId, (ind = {}));
+      const cell = (ind[m.industry] ??= { claimed: 0, expectedShareSum: 0 });
+      cell.claimed += m.n;
+      cell.expectedShareSum += m.shareSum;
+    }
+  }
+  const perRep: RepFacts[] = [...reps.values()]
+    .filter((r) => r.claims > 0)
+    .map((r) => ({
+      userId: r.userId,
+      claims: r.claims,
+      measured: r.measured,
+      meanPercentile: r.measured ? r.pctSum / r.measured : null,
+      expired: r.expired,
+      released: r.released,
+      skipped: r.skipped,
+      contacted: r.contacted,
+      converted: r.converted,
+      scoreSum: r.scoreSum,
+      bands: r.bands,
+      industries: industries.get(r.userId) ?? {},
+      claimToContact: histogramStats(contactByRep.get(r.userId) ?? new Map()),
+    }));
+  const arrivalToClaimDaily: DailyDuration[] = [...daily.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([day, h]) => ({ day, ...histogramStats(h) }))
+    .filter((d) => d.count > 0);
+  return {
+    arrivalToClaim: histogramStats(arrival),
+    arrivalToClaimDaily,
+    claimToContact: histogramStats(contact),
+    perRep,
+    bySource: [...sources.values()].filter((s) => s.claims > 0).sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0)),
+  };
+}
