@@ -67,18 +67,67 @@ export interface ClaimFact {
   outcome: string | null;
 }
 
+/** A range as the stores read it: rollup days, plus or minus the raw claims of partial days. */
+export interface RangePlan {
+  days: { from: number; to: number } | null;
+  add: { from: number; to: number }[];
+  subtract: { from: number; to: number }[];
+}
+
 /**
- * The whole UTC days inside [from, to), read from the rollup, and the partial days at the
- * edges, read from the claims (at most a day's claims on each side).
+ * Splits [from, to) into whole UTC days read from the rollup and at most half a day of raw
+ * claims at each edge: a partial day is either added from its claims inside the range, or
+ * taken whole from the rollup with its claims outside the range subtracted, whichever reads
+ * fewer hours. Nothing is stamped after `now`, so the part of today still to come is free:
+ * a range that ends now reads no raw claims at its end.
  */
-export function splitRange(from: number, to: number): { days: { from: number; to: number } | null; edges: { from: number; to: number }[] } {
-  const firstWhole = dayOf(from) === from ? from : dayOf(from) + DAY_MS;
-  const lastWhole = dayOf(to);
-  if (firstWhole >= lastWhole) return { days: null, edges: from < to ? [{ from, to }] : [] };
-  const edges = [];
-  if (from < firstWhole) edges.push({ from, to: firstWhole });
-  if (lastWhole < to) edges.push({ from: lastWhole, to });
-  return { days: { from: firstWhole, to: lastWhole }, edges };
+export function splitRange(from: number, to: number, now: number = Number.POSITIVE_INFINITY): RangePlan {
+  const plan: RangePlan = { days: null, add: [], subtract: [] };
+  if (from >= to) return plan;
+  const cost = (a: number, b: number) => Math.max(0, Math.min(b, now + 1) - a);
+  let first = dayOf(from);
+  let last = dayOf(to) === to ? to : dayOf(to) + DAY_MS; // days [first, last) cover the range
+  if (last - first === DAY_MS) {
+    // Inside one day: its raw claims in range, or the whole day less those outside it.
+    if (cost(from, to) <= cost(first, from) + cost(to, last)) return { days: null, add: [{ from, to }], subtract: [] };
+    plan.subtract.push(...[{ from: first, to: from }, { from: to, to: last }].filter((r) => r.from < r.to));
+    return { ...plan, days: { from: first, to: last } };
+  }
+  if (from > first) {
+    if (cost(from, first + DAY_MS) <= cost(first, from)) {
+      plan.add.push({ from, to: first + DAY_MS });
+      first += DAY_MS;
+    } else plan.subtract.push({ from: first, to: from });
+  }
+  if (to < last) {
+    if (cost(last - DAY_MS, to) < cost(to, last)) {
+      plan.add.push({ from: last - DAY_MS, to });
+      last -= DAY_MS;
+    } else plan.subtract.push({ from: to, to: last });
+  }
+  if (first < last) plan.days = { from: first, to: last };
+  return plan;
+}
+
+/** The slice that takes these claims back out (all figures are sums). */
+export function negated(s: RollupSlice): RollupSlice {
+  return {
+    rows: s.rows.map((r) => ({
+      ...r,
+      claims: -r.claims,
+      measured: -r.measured,
+      pctSum: -r.pctSum,
+      scoreSum: -r.scoreSum,
+      contacted: -r.contacted,
+      expired: -r.expired,
+      released: -r.released,
+      skipped: -r.skipped,
+      converted: -r.converted,
+      bands: r.bands.map((n) => -n),
+    })),
+    hist: s.hist.map((h) => ({ ...h, n: -h.n, total: -h.total })),
+    mix: s.mix.map((m) => ({ ...m, n: -m.n, shareSum: -m.shareSum })),
+  };
 }
 
 const emptyRow = (userId: number, source: string): RollupRow => ({
@@ -204,7 +253,7 @@ export function factsFromRollup(slices: readonly RollupSlice[]): Pick<MetricsFac
       converted: r.converted,
       scoreSum: r.scoreSum,
       bands: r.bands,
-      industries: industries.get(r.userId) ?? {},
+      industries: Object.fromEntries(Object.entries(industries.get(r.userId) ?? {}).filter(([, v]) => v.claimed > 0)),
       claimToContact: histogramStats(contactByRep.get(r.userId) ?? new Map()),
     }));
   const arrivalToClaimDaily: DailyDuration[] = [...daily.entries()]

@@ -76,7 +76,12 @@ export async function metricsRoutes(fastify: FastifyInstance): Promise<void> {
               reviewWaiting: Type.Integer(),
               fairness: Type.Object({ giniClaims: Type.Number(), giniScore: Type.Number() }),
             },
-            { description: 'Durations in milliseconds; times in epoch milliseconds.' },
+            {
+              description:
+                'Durations in milliseconds; times in epoch milliseconds. Figures come from a rollup kept per UTC day at every claim, contact, status change, release, skip and expiry, plus the claims of the partial days at the range edges: counts, sums and means are exact for any range. ' +
+                'Percentiles (p50Ms, p90Ms) are read from log-scale duration buckets (8 per doubling, each with the sum of its durations): the mean of the bucket the nearest rank falls in, within 9.1% of the exact nearest-rank value (exact when the bucket holds equal durations). ' +
+                'Contacts, outcomes and lock ends count for the day of the claim they belong to.',
+            },
           ),
           ...errorResponses(400, 403, 404),
         },
@@ -87,7 +92,7 @@ export async function metricsRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get(
     '/metrics/reps.csv',
-    { config: { access: 'manager' }, schema: { tags: ['measurements'], summary: 'The per-rep table as CSV (compensation analysis)', querystring: RangeQuery, produces: ['text/csv'] } },
+    { config: { access: 'manager' }, schema: { tags: ['measurements'], summary: 'The per-rep table as CSV (compensation analysis)', description: 'The overview\'s per-rep rows; claim_to_contact_p50_min is read from duration buckets (within 9.1%, see GET /metrics/overview).', querystring: RangeQuery, produces: ['text/csv'] } },
     async (req, reply) => {
       const o = await overviewFor(app, req.query);
       return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="leadpool-reps.csv"').send(repsCsv(o.reps));

@@ -6,7 +6,7 @@ import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRule
 import { BANDS, emptyMix, type PoolMix } from '../../core/pool-mix.js';
 import { AGE_BUCKETS_MIN, type MetricsFacts } from '../../core/metrics.js';
 import { claimFactFrom, rollupRowFrom, BANDS10, type ClaimFactRow } from '../rollup-rows.js';
-import { DAY_MS, factsFromRollup, rollupOfClaims, splitRange, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
+import { DAY_MS, factsFromRollup, negated, rollupOfClaims, splitRange, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
 import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, startOfUtcWeek, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
 import { repProfile, tierAccessDecision } from '../store-common.js';
 import { leadForRouting } from '../../core/lead-routing.js';
@@ -1235,10 +1235,11 @@ export class PostgresStore implements Store {
     const pool = range.poolId ?? null;
     const args = [range.from, range.to, pool];
     const q = this.pool;
-    const { days, edges: partial } = splitRange(range.from, range.to);
+    const plan = splitRange(range.from, range.to, now);
     const slices: RollupSlice[] = await Promise.all([
-      ...partial.map(async (e) => rollupOfClaims(await this.#claimFacts(q, e.from, e.to, pool))),
-      ...(days ? [this.#rollupSlice(q, days.from, days.to, pool)] : []),
+      ...plan.add.map(async (e) => rollupOfClaims(await this.#claimFacts(q, e.from, e.to, pool))),
+      ...plan.subtract.map(async (e) => negated(rollupOfClaims(await this.#claimFacts(q, e.from, e.to, pool)))),
+      ...(plan.days ? [this.#rollupSlice(q, plan.days.from, plan.days.to, pool)] : []),
     ]);
     const claimFigures = factsFromRollup(slices);
     const pools = range.poolId !== undefined ? [range.poolId] : (await this.#rows<{ id: string }>(q, 'SELECT id FROM pools ORDER BY id')).map((r) => Number(r.id));

@@ -34,7 +34,7 @@ import {
 } from '../../core/routing/index.js';
 import { AGE_BUCKETS_MIN, type MetricsFacts } from '../../core/metrics.js';
 import { claimFactFrom, rollupRowFrom, BANDS10, type ClaimFactRow } from '../rollup-rows.js';
-import { DAY_MS, factsFromRollup, rollupOfClaims, splitRange, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
+import { DAY_MS, factsFromRollup, negated, rollupOfClaims, splitRange, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
 import { apiKeyFromRow, eventActorColumns, eventFromRow, leadFromRow, poolFromRow, userFromRow } from '../rows.js';
 import type { ApiKeyRow, EventRow, LeadRow, PoolRow, UserRow } from '../rows.js';
 import type { Database } from '../db.js';
@@ -1266,9 +1266,12 @@ export class SqliteStore implements Store {
     // and from the claims of the partial days at its edges: never every claim in the range.
     const pool = range.poolId ?? null;
     const args = [range.from, range.to, pool, pool];
-    const { days, edges: partial } = splitRange(range.from, range.to);
-    const slices: RollupSlice[] = partial.map((e) => rollupOfClaims(this.#claimFacts(e.from, e.to, pool)));
-    if (days) slices.push(this.#rollupSlice(days.from, days.to, pool));
+    const plan = splitRange(range.from, range.to, now);
+    const slices: RollupSlice[] = [
+      ...plan.add.map((e) => rollupOfClaims(this.#claimFacts(e.from, e.to, pool))),
+      ...plan.subtract.map((e) => negated(rollupOfClaims(this.#claimFacts(e.from, e.to, pool)))),
+    ];
+    if (plan.days) slices.push(this.#rollupSlice(plan.days.from, plan.days.to, pool));
     const claimFigures = factsFromRollup(slices);
     const pools = range.poolId !== undefined ? [range.poolId] : (this.#s('SELECT id FROM pools ORDER BY id').all() as { id: number }[]).map((r) => r.id);
     const bucketCount = this.#s(`SELECT COUNT(*) AS n FROM leads INDEXED BY leads_age WHERE pool_id = ? AND status = 'available' AND created_at > ? AND created_at <= ?`);
