@@ -268,3 +268,23 @@ export function factsFromRollup(slices: readonly RollupSlice[]): Pick<MetricsFac
     bySource: [...sources.values()].filter((s) => s.claims > 0).sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0)),
   };
 }
+
+export interface RefusalCount {
+  userId: number;
+  rule: string;
+  count: number;
+}
+
+/** Refusals of a range: the rollup's days plus and minus the raw events at the edges. */
+export function sumRefusals(parts: readonly { sign: 1 | -1; rows: readonly RefusalCount[] }[]): RefusalCount[] {
+  const sums = new Map<string, RefusalCount>();
+  for (const p of parts) {
+    for (const r of p.rows) {
+      const k = `${r.userId}|${r.rule}`;
+      const cell = sums.get(k) ?? { userId: r.userId, rule: r.rule, count: 0 };
+      cell.count += p.sign * r.count;
+      sums.set(k, cell);
+    }
+  }
+  return [...sums.values()].filter((r) => r.count > 0);
+}

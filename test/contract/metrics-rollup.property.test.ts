@@ -65,7 +65,21 @@ function expectDuration(got: DurationStats, values: number[], what: string): voi
   }
 }
 
-function check(f: MetricsFacts, raw: RawClaim[], from: number, to: number, poolId: number | null): void {
+interface RawRefusal {
+  user_id: number;
+  pool_id: number | null;
+  at: number;
+  rule: string;
+}
+
+async function rawRefusals(store: Store): Promise<RawRefusal[]> {
+  const events = await store.eventsAfter(0, 100_000);
+  return events
+    .filter((e) => e.type === 'lead.claim_refused')
+    .map((e) => ({ user_id: e.actorId!, pool_id: e.poolId, at: e.at, rule: String((e.data as { rule: string }).rule) }));
+}
+
+function check(f: MetricsFacts, raw: RawClaim[], from: number, to: number, poolId: number | null, refused: RawRefusal[]): void {
   const inRange = raw.filter((c) => c.claimed_at >= from && c.claimed_at < to && (poolId === null || c.pool_id === poolId));
   const byReps = inRange.filter((c) => c.source !== 'manager');
   const where = `[${new Date(from).toISOString()}, ${new Date(to).toISOString()}) pool ${poolId}`;
@@ -84,6 +98,14 @@ function check(f: MetricsFacts, raw: RawClaim[], from: number, to: number, poolI
       return { source, claims: of.length, contacted: of.filter((c) => c.first_contact_at !== null).length, converted: of.filter((c) => c.outcome === 'converted').length };
     }),
   );
+  const refusals = new Map<string, { userId: number; rule: string; count: number }>();
+  for (const r of refused.filter((x) => x.at >= from && x.at < to && (poolId === null || x.pool_id === poolId))) {
+    const cell = refusals.get(`${r.user_id}|${r.rule}`) ?? { userId: r.user_id, rule: r.rule, count: 0 };
+    cell.count++;
+    refusals.set(`${r.user_id}|${r.rule}`, cell);
+  }
+  const byKey = (a: { userId: number; rule: string }, b: { userId: number; rule: string }) => a.userId - b.userId || a.rule.localeCompare(b.rule);
+  expect([...f.refusals].sort(byKey), `refusals ${where}`).toEqual([...refusals.values()].sort(byKey));
   const reps = [...new Set(byReps.map((c) => c.user_id))].sort((a, b) => a - b);
   expect(f.perRep.map((r) => r.userId).sort((a, b) => a - b), where).toEqual(reps);
   for (const r of f.perRep) {
@@ -119,6 +141,9 @@ async function randomHistory(store: Store, seed: number, clock: TestClock): Prom
   const pick = <T>(xs: readonly T[]): T => xs[rnd.int(0, xs.length - 1)]!;
   const pool = await buildPool(store, 'pool', 900, clock.now());
   const queue = await buildPool(store, 'queue', 600, clock.now());
+  // Limits that refuse some claims (each refusal is an audit event the rollup counts).
+  await store.updatePool(pool, { rules: { hoardingLimit: 2, diversity: { mode: 'ratio', threshold: 70 } } }, SYSTEM, clock.now());
+  await store.updatePool(queue, { rules: { dailyCap: 3 } }, SYSTEM, clock.now());
   const reps: UserActor[] = [];
   for (let i = 0; i < 3; i++) reps.push(await buildRep(store, 'rep', clock.now()));
   const manager = await buildRep(store, 'manager', clock.now());
@@ -203,7 +228,8 @@ for (const kind of STORES) {
             const pools = await randomHistory(store, seed, clock);
             const end = clock.now() + 1;
             const raw = await rawClaims(store);
-            if (process.env.ROLLUP_DEBUG) console.log(kind, raw.length, JSON.stringify(raw.reduce<Record<string, number>>((m, c) => ((m[`${c.source}/${c.end_reason}/${c.outcome}/${c.first_contact_at !== null}`] = (m[`${c.source}/${c.end_reason}/${c.outcome}/${c.first_contact_at !== null}`] ?? 0) + 1), m), {})), (end - start) / DAY);
+            const refused = await rawRefusals(store);
+            if (process.env.ROLLUP_DEBUG) console.log(kind, raw.length, refused.length, JSON.stringify(raw.reduce<Record<string, number>>((m, c) => ((m[`${c.source}/${c.end_reason}/${c.outcome}/${c.first_contact_at !== null}`] = (m[`${c.source}/${c.end_reason}/${c.outcome}/${c.first_contact_at !== null}`] ?? 0) + 1), m), {})), (end - start) / DAY);
             const rnd = new Random(seed ^ 0x5bd1e995);
             const dayStart = start - (start % DAY);
             const ranges: [number, number][] = [
@@ -220,7 +246,7 @@ for (const kind of STORES) {
             for (const [from, to] of ranges) {
               for (const poolId of [null, ...pools]) {
                 const f = await store.metricsFacts({ from, to, ...(poolId === null ? {} : { poolId }) }, end);
-                check(f, raw, from, to, poolId);
+                check(f, raw, from, to, poolId, refused);
               }
             }
             for (const since of [dayStart, dayStart + DAY, start + rnd.int(0, end - start)]) {

@@ -352,6 +352,23 @@ CREATE TABLE claim_mix (
   PRIMARY KEY (day, pool_id, user_id, industry)
 );
 
+CREATE TABLE refusal_rollup (
+  day     BIGINT NOT NULL,
+  pool_id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  rule    TEXT NOT NULL,
+  n       INTEGER NOT NULL,
+  PRIMARY KEY (day, pool_id, user_id, rule)
+);
+CREATE FUNCTION events_refusal_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO refusal_rollup (day, pool_id, user_id, rule, n)
+  VALUES (${DAY_OF('NEW.at')}, COALESCE(NEW.pool_id, 0), COALESCE(NEW.actor_id, 0), COALESCE(NEW.data->>'rule', ''), 1)
+  ON CONFLICT (day, pool_id, user_id, rule) DO UPDATE SET n = refusal_rollup.n + 1;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER events_refusal_rollup AFTER INSERT ON events FOR EACH ROW WHEN (NEW.type = 'lead.claim_refused') EXECUTE FUNCTION events_refusal_rollup();
+
 CREATE FUNCTION claims_rollup_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO claim_rollup (day, pool_id, user_id, source, claims, measured, pct_sum, score_sum, a2c_sum, contacted, c2c_sum, expired, released, skipped, converted, ${BANDS10.join(', ')})
@@ -426,6 +443,9 @@ SELECT 'c', ${DAY_OF('claimed_at')}, pool_id, user_id, ${BUCKET_OF('first_contac
 INSERT INTO claim_mix (day, pool_id, user_id, industry, n, share_sum)
 SELECT ${DAY_OF('claimed_at')}, pool_id, user_id, industry, COUNT(*), SUM(COALESCE(industry_share, 0))
   FROM claims WHERE source <> 'manager' GROUP BY 1, 2, 3, 4;
+INSERT INTO refusal_rollup (day, pool_id, user_id, rule, n)
+SELECT ${DAY_OF('at')}, COALESCE(pool_id, 0), COALESCE(actor_id, 0), COALESCE(data->>'rule', ''), COUNT(*)
+  FROM events WHERE type = 'lead.claim_refused' GROUP BY 1, 2, 3, 4;
 `,
 });
 

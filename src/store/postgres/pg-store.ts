@@ -6,7 +6,7 @@ import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRule
 import { BANDS, emptyMix, type PoolMix } from '../../core/pool-mix.js';
 import { AGE_BUCKETS_MIN, type MetricsFacts } from '../../core/metrics.js';
 import { claimFactFrom, rollupRowFrom, BANDS10, type ClaimFactRow } from '../rollup-rows.js';
-import { DAY_MS, factsFromRollup, negated, rollupOfClaims, splitRange, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
+import { DAY_MS, factsFromRollup, negated, rollupOfClaims, splitRange, sumRefusals, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
 import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, startOfUtcWeek, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
 import { repProfile, tierAccessDecision } from '../store-common.js';
 import { leadForRouting } from '../../core/lead-routing.js';
@@ -1233,7 +1233,6 @@ export class PostgresStore implements Store {
     // As on SQLite: the rollup (migration 7) for the range's whole days, the claims of the
     // partial days at its edges, never every claim in the range.
     const pool = range.poolId ?? null;
-    const args = [range.from, range.to, pool];
     const q = this.pool;
     const plan = splitRange(range.from, range.to, now);
     const slices: RollupSlice[] = await Promise.all([
@@ -1260,14 +1259,29 @@ export class PostgresStore implements Store {
       waiting.push({ poolId, buckets, oldestAt: oldest === null ? null : Number(oldest) });
     }
     const reviewWaiting = (await this.#one<{ n: number }>(q, `SELECT COUNT(*)::int AS n FROM leads WHERE status = 'review' AND ($1::bigint IS NULL OR pool_id = $1)`, [pool]))!.n;
-    const refusals = (
-      await this.#rows<{ user_id: string; rule: string; n: number }>(
-        q,
-        `SELECT actor_id AS user_id, data->>'rule' AS rule, COUNT(*)::int AS n FROM events
-          WHERE type = 'lead.claim_refused' AND at >= $1 AND at < $2 AND ($3::bigint IS NULL OR pool_id = $3) GROUP BY 1, 2`,
-        args,
-      )
-    ).map((r) => ({ userId: Number(r.user_id), rule: r.rule, count: r.n }));
+    // Refusals: their rollup (migration 7) for the days, their events at the edges.
+    const refusalRows = async (sql: string, params: unknown[]) =>
+      (await this.#rows<{ user_id: string; rule: string; n: number }>(q, sql, params)).map((r) => ({ userId: Number(r.user_id), rule: r.rule, count: r.n }));
+    const rawRefusals = `SELECT COALESCE(actor_id, 0) AS user_id, COALESCE(data->>'rule', '') AS rule, COUNT(*)::int AS n FROM events
+        WHERE type = 'lead.claim_refused' AND at >= $1 AND at < $2 AND ($3::bigint IS NULL OR pool_id = $3) GROUP BY 1, 2`;
+    const refusals = sumRefusals(
+      await Promise.all([
+        ...plan.add.map(async (e) => ({ sign: 1 as const, rows: await refusalRows(rawRefusals, [e.from, e.to, pool]) })),
+        ...plan.subtract.map(async (e) => ({ sign: -1 as const, rows: await refusalRows(rawRefusals, [e.from, e.to, pool]) })),
+        ...(plan.days
+          ? [
+              (async () => ({
+                sign: 1 as const,
+                rows: await refusalRows(`SELECT user_id, rule, SUM(n)::int AS n FROM refusal_rollup WHERE day >= $1 AND day < $2 AND ($3::bigint IS NULL OR pool_id = $3) GROUP BY user_id, rule`, [
+                  plan.days!.from,
+                  plan.days!.to,
+                  pool,
+                ]),
+              }))(),
+            ]
+          : []),
+      ]),
+    );
     return { ...claimFigures, waiting, reviewWaiting, refusals };
   }
 

@@ -313,6 +313,7 @@ export const SQLITE_ROLLUP_BACKFILL = `
 DELETE FROM claim_rollup;
 DELETE FROM claim_hist;
 DELETE FROM claim_mix;
+DELETE FROM refusal_rollup;
 INSERT INTO claim_rollup (day, pool_id, user_id, source, claims, measured, pct_sum, score_sum, a2c_sum, contacted, c2c_sum, expired, released, skipped, converted, ${BANDS10.join(', ')})
 SELECT ${DAY_OF('claimed_at')}, pool_id, user_id, source, COUNT(*), COUNT(score_percentile), COALESCE(SUM(score_percentile), 0), SUM(score),
        SUM(claimed_at - lead_created_at), COUNT(first_contact_at), COALESCE(SUM(first_contact_at - claimed_at), 0),
@@ -328,6 +329,9 @@ SELECT 'c', ${DAY_OF('claimed_at')}, pool_id, user_id, ${BUCKET_OF('first_contac
 INSERT INTO claim_mix (day, pool_id, user_id, industry, n, share_sum)
 SELECT ${DAY_OF('claimed_at')}, pool_id, user_id, industry, COUNT(*), SUM(COALESCE(industry_share, 0))
   FROM claims WHERE source <> 'manager' GROUP BY 1, 2, 3, 4;
+INSERT INTO refusal_rollup (day, pool_id, user_id, rule, n)
+SELECT ${DAY_OF('at')}, COALESCE(pool_id, 0), COALESCE(actor_id, 0), COALESCE(json_extract(data, '$.rule'), ''), COUNT(*)
+  FROM events WHERE type = 'lead.claim_refused' GROUP BY 1, 2, 3, 4;
 `;
 
 SQLITE_MIGRATIONS.push({
@@ -376,6 +380,21 @@ CREATE TABLE claim_mix (
   share_sum REAL NOT NULL,
   PRIMARY KEY (day, pool_id, user_id, industry)
 ) WITHOUT ROWID;
+
+-- Refused claims per day, pool (0: none recorded), rep and rule, from their audit events.
+CREATE TABLE refusal_rollup (
+  day     INTEGER NOT NULL,
+  pool_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  rule    TEXT NOT NULL,
+  n       INTEGER NOT NULL,
+  PRIMARY KEY (day, pool_id, user_id, rule)
+) WITHOUT ROWID;
+CREATE TRIGGER events_refusal_rollup AFTER INSERT ON events WHEN NEW.type = 'lead.claim_refused' BEGIN
+  INSERT INTO refusal_rollup (day, pool_id, user_id, rule, n)
+  VALUES (${DAY_OF('NEW.at')}, COALESCE(NEW.pool_id, 0), COALESCE(NEW.actor_id, 0), COALESCE(json_extract(NEW.data, '$.rule'), ''), 1)
+  ON CONFLICT (day, pool_id, user_id, rule) DO UPDATE SET n = n + 1;
+END;
 
 CREATE TRIGGER claims_rollup_insert AFTER INSERT ON claims BEGIN
   INSERT INTO claim_rollup (day, pool_id, user_id, source, claims, measured, pct_sum, score_sum, a2c_sum, contacted, c2c_sum, expired, released, skipped, converted, ${BANDS10.join(', ')})

@@ -34,7 +34,7 @@ import {
 } from '../../core/routing/index.js';
 import { AGE_BUCKETS_MIN, type MetricsFacts } from '../../core/metrics.js';
 import { claimFactFrom, rollupRowFrom, BANDS10, type ClaimFactRow } from '../rollup-rows.js';
-import { DAY_MS, factsFromRollup, negated, rollupOfClaims, splitRange, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
+import { DAY_MS, factsFromRollup, negated, rollupOfClaims, splitRange, sumRefusals, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
 import { apiKeyFromRow, eventActorColumns, eventFromRow, leadFromRow, poolFromRow, userFromRow } from '../rows.js';
 import type { ApiKeyRow, EventRow, LeadRow, PoolRow, UserRow } from '../rows.js';
 import type { Database } from '../db.js';
@@ -1265,7 +1265,6 @@ export class SqliteStore implements Store {
     // The claim figures come from the rollup (migration 7) for the whole days of the range
     // and from the claims of the partial days at its edges: never every claim in the range.
     const pool = range.poolId ?? null;
-    const args = [range.from, range.to, pool, pool];
     const plan = splitRange(range.from, range.to, now);
     const slices: RollupSlice[] = [
       ...plan.add.map((e) => rollupOfClaims(this.#claimFacts(e.from, e.to, pool))),
@@ -1282,12 +1281,19 @@ export class SqliteStore implements Store {
       return { poolId, buckets, oldestAt: (oldest.get(poolId) as { at: number | null }).at };
     });
     const reviewWaiting = (this.#s(`SELECT COUNT(*) AS n FROM leads WHERE status = 'review' AND (? IS NULL OR pool_id = ?)`).get(pool, pool) as { n: number }).n;
-    const refusals = (
-      this.#s(
-        `SELECT actor_id AS user_id, json_extract(data, '$.rule') AS rule, COUNT(*) AS n FROM events
-          WHERE type = 'lead.claim_refused' AND at >= ? AND at < ? AND (? IS NULL OR pool_id = ?) GROUP BY actor_id, rule`,
-      ).all(...args) as { user_id: number; rule: string; n: number }[]
-    ).map((r) => ({ userId: r.user_id, rule: r.rule, count: r.n }));
+    // Refusals: their rollup (migration 7) for the days, their events at the edges.
+    const rawRefusals = this.#s(
+      `SELECT COALESCE(actor_id, 0) AS user_id, COALESCE(json_extract(data, '$.rule'), '') AS rule, COUNT(*) AS n FROM events
+        WHERE type = 'lead.claim_refused' AND at >= ? AND at < ? AND (? IS NULL OR pool_id = ?) GROUP BY 1, 2`,
+    );
+    const refusalRows = (rows: unknown[]) => (rows as { user_id: number; rule: string; n: number }[]).map((r) => ({ userId: r.user_id, rule: r.rule, count: r.n }));
+    const refusals = sumRefusals([
+      ...plan.add.map((e) => ({ sign: 1 as const, rows: refusalRows(rawRefusals.all(e.from, e.to, pool, pool)) })),
+      ...plan.subtract.map((e) => ({ sign: -1 as const, rows: refusalRows(rawRefusals.all(e.from, e.to, pool, pool)) })),
+      ...(plan.days
+        ? [{ sign: 1 as const, rows: refusalRows(this.#s(`SELECT user_id, rule, SUM(n) AS n FROM refusal_rollup WHERE day >= ? AND day < ? AND (? IS NULL OR pool_id = ?) GROUP BY user_id, rule`).all(plan.days.from, plan.days.to, pool, pool)) }]
+        : []),
+    ]);
     return { ...claimFigures, waiting, reviewWaiting, refusals };
   }
 
