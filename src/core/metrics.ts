@@ -43,6 +43,16 @@ export const AGE_BUCKETS_MIN = [5, 15, 30, 60, 120, 240, 480, 1440] as const;
 export const AGE_BUCKET_LABELS = ['<5m', '5–15m', '15–30m', '30–60m', '1–2h', '2–4h', '4–8h', '8–24h', '>24h'] as const;
 
 /**
+ * The age buckets of a pool from the counts of its young buckets (AGE_BUCKETS_MIN, newest
+ * first) and either a count of the open oldest bucket or the pool's waiting total: counting
+ * the young ones reads a day of arrivals, counting the oldest would read every waiting lead.
+ */
+export function ageBuckets(young: readonly number[], oldest: { count: number } | { total: number }): number[] {
+  const sum = young.reduce((a, n) => a + n, 0);
+  return [...young, 'count' in oldest ? oldest.count : Math.max(0, oldest.total - sum)];
+}
+
+/**
  * The cherry-pick index of a rep: the mean percentile of the scores they claimed among the
  * leads waiting at the time, on 0–100. Taking whatever comes scores about 50; always taking
  * the best scores near 100. Null without enough measured claims to mean anything.

@@ -249,6 +249,11 @@ for (const kind of STORES) {
                 check(f, raw, from, to, poolId, refused);
               }
             }
+            // The oldest age bucket from the pools' waiting totals equals the one counted.
+            const totals = new Map((await store.poolStats()).map((p) => [p.poolId, p.available]));
+            const counted = await store.metricsFacts({ from: start, to: end }, end);
+            expect((await store.metricsFacts({ from: start, to: end }, end, totals)).waiting).toEqual(counted.waiting);
+            expect(counted.waiting.map((w) => w.buckets.reduce((a, n) => a + n, 0))).toEqual(pools.map((p) => totals.get(p)));
             for (const since of [dayStart, dayStart + DAY, start + rnd.int(0, end - start)]) {
               const exact = new Map<string, { userId: number; poolId: number; claims: number }>();
               for (const c of raw.filter((x) => x.claimed_at >= since && x.source !== 'manager')) {

@@ -4,7 +4,7 @@ import { AppError, validationError } from '../../core/errors.js';
 import { decideClaimById, alreadyClaimed, checkMayWork, lockExpiry, type ClaimTarget } from '../../core/claims.js';
 import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRules, type RepClaimState } from '../../core/fair-play.js';
 import { BANDS, emptyMix, type PoolMix } from '../../core/pool-mix.js';
-import { AGE_BUCKETS_MIN, type MetricsFacts } from '../../core/metrics.js';
+import { AGE_BUCKETS_MIN, ageBuckets, type MetricsFacts } from '../../core/metrics.js';
 import { claimFactFrom, rollupRowFrom, BANDS10, type ClaimFactRow } from '../rollup-rows.js';
 import { DAY_MS, factsFromRollup, negated, rollupOfClaims, splitRange, sumRefusals, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
 import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, startOfUtcWeek, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
@@ -1229,7 +1229,7 @@ export class PostgresStore implements Store {
 
   // ------------------------------------------------------------------ measurements
 
-  async metricsFacts(range: MetricsRange, now: number): Promise<MetricsFacts> {
+  async metricsFacts(range: MetricsRange, now: number, waitingTotals?: ReadonlyMap<number, number>): Promise<MetricsFacts> {
     // As on SQLite: the rollup (migration 7) for the range's whole days, the claims of the
     // partial days at its edges, never every claim in the range.
     const pool = range.poolId ?? null;
@@ -1245,16 +1245,16 @@ export class PostgresStore implements Store {
     const edges = [0, ...AGE_BUCKETS_MIN.map((m) => m * 60_000), Number.MAX_SAFE_INTEGER];
     const waiting = [];
     for (const poolId of pools) {
-      const buckets: number[] = [];
-      for (let i = 0; i < edges.length - 1; i++) {
-        buckets.push(
-          (await this.#one<{ n: number }>(q, `SELECT COUNT(*)::int AS n FROM leads WHERE pool_id = $1 AND status = 'available' AND created_at > $2 AND created_at <= $3`, [
-            poolId,
-            now - edges[i + 1]!,
-            now - edges[i]!,
-          ]))!.n,
-        );
-      }
+      const total = waitingTotals?.get(poolId);
+      // One statement for the young buckets (a day of arrivals); the oldest from the total when known.
+      const last = total === undefined ? edges.length - 1 : edges.length - 2;
+      const counted = (await this.#one<{ ns: number[] }>(
+        q,
+        `SELECT ARRAY[${Array.from({ length: last }, (_, i) => `COUNT(*) FILTER (WHERE created_at > $${2 * i + 2} AND created_at <= $${2 * i + 3})::int`).join(', ')}] AS ns
+           FROM leads WHERE pool_id = $1 AND status = 'available' AND created_at > $${2 * last}`,
+        [poolId, ...Array.from({ length: last }, (_, i) => [Math.max(-1, now - edges[i + 1]!), now - edges[i]!]).flat()],
+      ))!.ns;
+      const buckets = total === undefined ? counted : ageBuckets(counted, { total });
       const oldest = (await this.#one<{ at: string | null }>(q, `SELECT MIN(created_at) AS at FROM leads WHERE pool_id = $1 AND status = 'available'`, [poolId]))!.at;
       waiting.push({ poolId, buckets, oldestAt: oldest === null ? null : Number(oldest) });
     }

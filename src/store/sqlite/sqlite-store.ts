@@ -32,7 +32,7 @@ import {
   type RuleSet,
   type WorkingHours,
 } from '../../core/routing/index.js';
-import { AGE_BUCKETS_MIN, type MetricsFacts } from '../../core/metrics.js';
+import { AGE_BUCKETS_MIN, ageBuckets, type MetricsFacts } from '../../core/metrics.js';
 import { claimFactFrom, rollupRowFrom, BANDS10, type ClaimFactRow } from '../rollup-rows.js';
 import { DAY_MS, factsFromRollup, negated, rollupOfClaims, splitRange, sumRefusals, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
 import { apiKeyFromRow, eventActorColumns, eventFromRow, leadFromRow, poolFromRow, userFromRow } from '../rows.js';
@@ -1261,7 +1261,7 @@ export class SqliteStore implements Store {
 
   // ------------------------------------------------------------------ measurements
 
-  async metricsFacts(range: MetricsRange, now: number): Promise<MetricsFacts> {
+  async metricsFacts(range: MetricsRange, now: number, waitingTotals?: ReadonlyMap<number, number>): Promise<MetricsFacts> {
     // The claim figures come from the rollup (migration 7) for the whole days of the range
     // and from the claims of the partial days at its edges: never every claim in the range.
     const pool = range.poolId ?? null;
@@ -1277,7 +1277,10 @@ export class SqliteStore implements Store {
     const oldest = this.#s(`SELECT MIN(created_at) AS at FROM leads WHERE pool_id = ? AND status = 'available'`);
     const waiting = pools.map((poolId) => {
       const edges = [0, ...AGE_BUCKETS_MIN.map((m) => m * 60_000), Number.MAX_SAFE_INTEGER];
-      const buckets = edges.slice(0, -1).map((lo, i) => (bucketCount.get(poolId, now - edges[i + 1]!, now - lo) as { n: number }).n);
+      const count = (i: number) => (bucketCount.get(poolId, now - edges[i + 1]!, now - edges[i]!) as { n: number }).n;
+      const young = AGE_BUCKETS_MIN.map((_, i) => count(i));
+      const total = waitingTotals?.get(poolId);
+      const buckets = ageBuckets(young, total === undefined ? { count: count(AGE_BUCKETS_MIN.length) } : { total });
       return { poolId, buckets, oldestAt: (oldest.get(poolId) as { at: number | null }).at };
     });
     const reviewWaiting = (this.#s(`SELECT COUNT(*) AS n FROM leads WHERE status = 'review' AND (? IS NULL OR pool_id = ?)`).get(pool, pool) as { n: number }).n;
