@@ -229,7 +229,6 @@ for (const kind of STORES) {
             const end = clock.now() + 1;
             const raw = await rawClaims(store);
             const refused = await rawRefusals(store);
-            if (process.env.ROLLUP_DEBUG) console.log(kind, raw.length, refused.length, JSON.stringify(raw.reduce<Record<string, number>>((m, c) => ((m[`${c.source}/${c.end_reason}/${c.outcome}/${c.first_contact_at !== null}`] = (m[`${c.source}/${c.end_reason}/${c.outcome}/${c.first_contact_at !== null}`] ?? 0) + 1), m), {})), (end - start) / DAY);
             const rnd = new Random(seed ^ 0x5bd1e995);
             const dayStart = start - (start % DAY);
             const ranges: [number, number][] = [
