@@ -81,10 +81,12 @@ export interface RangePlan {
  * fewer hours. Nothing is stamped after `now`, so the part of today still to come is free:
  * a range that ends now reads no raw claims at its end.
  */
-export function splitRange(from: number, to: number, now: number = Number.POSITIVE_INFINITY): RangePlan {
+export function splitRange(from: number, to: number, now: number = Number.POSITIVE_INFINITY, claimsIn?: (from: number, to: number) => number): RangePlan {
   const plan: RangePlan = { days: null, add: [], subtract: [] };
   if (from >= to) return plan;
-  const cost = (a: number, b: number) => Math.max(0, Math.min(b, now + 1) - a);
+  // What reading a window's raw claims costs: their number when the store can count them
+  // (an index count), else its length; nothing after now.
+  const cost = (a: number, b: number) => (Math.min(b, now + 1) <= a ? 0 : claimsIn ? claimsIn(a, Math.min(b, now + 1)) : Math.min(b, now + 1) - a);
   let first = dayOf(from);
   let last = dayOf(to) === to ? to : dayOf(to) + DAY_MS; // days [first, last) cover the range
   if (last - first === DAY_MS) {
@@ -107,6 +109,16 @@ export function splitRange(from: number, to: number, now: number = Number.POSITI
   }
   if (first < last) plan.days = { from: first, to: last };
   return plan;
+}
+
+/** Every window splitRange may weigh, so a store can count their claims in one go first. */
+export function edgeWindows(from: number, to: number, now: number = Number.POSITIVE_INFINITY): { from: number; to: number }[] {
+  const asked: { from: number; to: number }[] = [];
+  splitRange(from, to, now, (a, b) => {
+    asked.push({ from: a, to: b });
+    return b - a;
+  });
+  return asked;
 }
 
 /** The slice that takes these claims back out (all figures are sums). */

@@ -57,6 +57,9 @@ describe('splitting a range into rollup days and raw edges', () => {
     });
     // Ending now at 01:00: the rest of today has no claims yet, so today comes whole from the rollup.
     expect(splitRange(D, D + DAY_MS + H, D + DAY_MS + H - 1)).toEqual({ days: { from: D, to: D + 2 * DAY_MS }, add: [], subtract: [{ from: D + DAY_MS + H, to: D + 2 * DAY_MS }] });
+    // With claim counts, the side with fewer claims: 04:00 is early, but if the night had more claims, add the day's rest.
+    const busyNight = (a: number, b: number) => (a < D + 4 * H ? 1000 : 10);
+    expect(splitRange(D + 4 * H, D + 2 * DAY_MS, Number.POSITIVE_INFINITY, busyNight)).toEqual({ days: { from: D + DAY_MS, to: D + 2 * DAY_MS }, add: [{ from: D + 4 * H, to: D + DAY_MS }], subtract: [] });
     // Inside one day: its raw claims when short.
     expect(splitRange(D + H, D + 2 * H)).toEqual({ days: null, add: [{ from: D + H, to: D + 2 * H }], subtract: [] });
   });

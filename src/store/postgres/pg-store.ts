@@ -6,7 +6,7 @@ import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRule
 import { BANDS, emptyMix, type PoolMix } from '../../core/pool-mix.js';
 import { AGE_BUCKETS_MIN, ageBuckets, type MetricsFacts } from '../../core/metrics.js';
 import { claimFactFrom, rollupRowFrom, BANDS10, type ClaimFactRow } from '../rollup-rows.js';
-import { DAY_MS, factsFromRollup, negated, rollupOfClaims, splitRange, sumRefusals, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
+import { DAY_MS, edgeWindows, factsFromRollup, negated, rollupOfClaims, splitRange, sumRefusals, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
 import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, startOfUtcWeek, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
 import { repProfile, tierAccessDecision } from '../store-common.js';
 import { leadForRouting } from '../../core/lead-routing.js';
@@ -1234,7 +1234,18 @@ export class PostgresStore implements Store {
     // partial days at its edges, never every claim in the range.
     const pool = range.poolId ?? null;
     const q = this.pool;
-    const plan = splitRange(range.from, range.to, now);
+    // Which side of a partial day to read: the one with fewer claims, counted for every
+    // candidate window in one statement (claims_time, no rows read); within one pool, the shorter.
+    const windows = pool === null ? edgeWindows(range.from, range.to, now) : [];
+    const counted = windows.length
+      ? (await this.#one<{ ns: number[] }>(
+          q,
+          `SELECT ARRAY[${windows.map((_, i) => `COUNT(*) FILTER (WHERE claimed_at >= $${2 * i + 1} AND claimed_at < $${2 * i + 2})::int`).join(', ')}] AS ns
+             FROM claims WHERE claimed_at >= $${2 * windows.length + 1} AND claimed_at < $${2 * windows.length + 2}`,
+          [...windows.flatMap((w) => [w.from, w.to]), Math.min(...windows.map((w) => w.from)), Math.max(...windows.map((w) => w.to))],
+        ))!.ns
+      : [];
+    const plan = splitRange(range.from, range.to, now, pool === null ? (a, b) => counted[windows.findIndex((w) => w.from === a && w.to === b)] ?? b - a : undefined);
     const slices: RollupSlice[] = await Promise.all([
       ...plan.add.map(async (e) => rollupOfClaims(await this.#claimFacts(q, e.from, e.to, pool))),
       ...plan.subtract.map(async (e) => negated(rollupOfClaims(await this.#claimFacts(q, e.from, e.to, pool)))),
