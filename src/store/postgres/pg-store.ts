@@ -1234,9 +1234,9 @@ export class PostgresStore implements Store {
     // partial days at its edges, never every claim in the range.
     const pool = range.poolId ?? null;
     const q = this.pool;
-    // Which side of a partial day to read: the one with fewer claims, counted for every
-    // candidate window in one statement (claims_time, no rows read); within one pool, the shorter.
-    const windows = pool === null ? edgeWindows(range.from, range.to, now) : [];
+    // Which side of a partial day to read: the one with fewer claims, all pools' claims counted
+    // for every candidate window in one statement on claims_time (a fair guide for one pool too).
+    const windows = edgeWindows(range.from, range.to, now);
     const counted = windows.length
       ? (await this.#one<{ ns: number[] }>(
           q,
@@ -1245,7 +1245,7 @@ export class PostgresStore implements Store {
           [...windows.flatMap((w) => [w.from, w.to]), Math.min(...windows.map((w) => w.from)), Math.max(...windows.map((w) => w.to))],
         ))!.ns
       : [];
-    const plan = splitRange(range.from, range.to, now, pool === null ? (a, b) => counted[windows.findIndex((w) => w.from === a && w.to === b)] ?? b - a : undefined);
+    const plan = splitRange(range.from, range.to, now, (a, b) => counted[windows.findIndex((w) => w.from === a && w.to === b)] ?? b - a);
     const slices: RollupSlice[] = await Promise.all([
       ...plan.add.map(async (e) => rollupOfClaims(await this.#claimFacts(q, e.from, e.to, pool))),
       ...plan.subtract.map(async (e) => negated(rollupOfClaims(await this.#claimFacts(q, e.from, e.to, pool)))),

@@ -1265,10 +1265,10 @@ export class SqliteStore implements Store {
     // The claim figures come from the rollup (migration 7) for the whole days of the range
     // and from the claims of the partial days at its edges: never every claim in the range.
     const pool = range.poolId ?? null;
-    // Which side of a partial day to read: the one with fewer claims (claims_time counts them
-    // without reading rows); within one pool, the shorter one.
+    // Which side of a partial day to read: the one with fewer claims, all pools' claims counted
+    // on claims_time without reading rows (a fair guide for one pool too).
     const countClaims = this.#s(`SELECT COUNT(*) AS n FROM claims WHERE claimed_at >= ? AND claimed_at < ?`);
-    const plan = splitRange(range.from, range.to, now, pool === null ? (a, b) => (countClaims.get(a, b) as { n: number }).n : undefined);
+    const plan = splitRange(range.from, range.to, now, (a, b) => (countClaims.get(a, b) as { n: number }).n);
     const slices: RollupSlice[] = [
       ...plan.add.map((e) => rollupOfClaims(this.#claimFacts(e.from, e.to, pool))),
       ...plan.subtract.map((e) => negated(rollupOfClaims(this.#claimFacts(e.from, e.to, pool)))),
