@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
+import { SQLITE_MIGRATIONS, SQLITE_ROLLUP_BACKFILL } from '../src/store/sqlite/migrations.js';
 import { SQLITE_INTEGRATION_MIGRATIONS } from '../src/store/sqlite/integration-migrations.js';
 import { companyKey } from '../src/core/browse.js';
 import { generateDemoLeadsIter } from '../src/demo/demo-leads.js';
@@ -588,6 +588,9 @@ export async function historyDb(leads: number, opts: { claims?: number; events?:
     }
     for (const id of reviewLeads) setReview.run(now - Math.floor(r() * DAY_MS), id);
   })();
+  // The measurement rollup from the claims just written (its triggers were off while writing).
+  progress('history: measurement rollup…', true);
+  db.exec(SQLITE_ROLLUP_BACKFILL);
   for (const [k, s] of schema.entries()) {
     progress(`history: indexes and triggers ${k + 1} / ${schema.length} (${s.name})`, true);
     db.exec(s.sql);

@@ -21,6 +21,8 @@ export interface EndpointResult {
   /** What the answer held, to show it read the data (claims counted, reps, items). */
   saw: string;
   pass: boolean;
+  /** The server's RSS right after this endpoint's samples. */
+  rssAfterMb: number;
 }
 
 export interface ExportResult {
@@ -65,14 +67,18 @@ export async function runMetricsEndpoints(server: ServerChild, file: string, poo
   const busiest = busiestRep(file);
   const rep = await login(server.url, busiest.email, PASSWORD);
   const now = Date.now();
-  const from30 = new Date(now - 30 * 86_400_000).toISOString();
+  const since = (days: number) => encodeURIComponent(new Date(now - days * 86_400_000).toISOString());
   const endpoints: { name: string; path: string; token: string; as: string }[] = [
+    { name: 'overview (1 d)', path: `/api/v1/metrics/overview?from=${since(1)}`, token: mgr, as: 'manager' },
     { name: 'overview (7 d default)', path: '/api/v1/metrics/overview', token: mgr, as: 'manager' },
-    { name: 'overview (30 d)', path: `/api/v1/metrics/overview?from=${encodeURIComponent(from30)}`, token: mgr, as: 'manager' },
+    { name: 'overview (30 d)', path: `/api/v1/metrics/overview?from=${since(30)}`, token: mgr, as: 'manager' },
+    { name: 'overview (90 d)', path: `/api/v1/metrics/overview?from=${since(90)}`, token: mgr, as: 'manager' },
     { name: 'overview ?poolId', path: `/api/v1/metrics/overview?poolId=${poolId}`, token: mgr, as: 'manager' },
+    { name: 'overview (30 d) ?poolId', path: `/api/v1/metrics/overview?from=${since(30)}&poolId=${poolId}`, token: mgr, as: 'manager' },
     { name: 'team-board', path: '/api/v1/team-board', token: rep, as: `rep ${busiest.email}` },
     { name: 'me/stats', path: '/api/v1/me/stats', token: rep, as: `rep ${busiest.email} (owns ${fmtInt(busiest.owned)} leads)` },
     { name: 'review', path: '/api/v1/review', token: mgr, as: 'manager' },
+    { name: 'reps.csv (30 d)', path: `/api/v1/metrics/reps.csv?from=${since(30)}`, token: mgr, as: 'manager' },
   ];
   const conn = new Conn(new URL(server.url));
   const out: EndpointResult[] = [];
@@ -80,7 +86,7 @@ export async function runMetricsEndpoints(server: ServerChild, file: string, poo
     for (const e of endpoints) {
       const first = await conn.request({ method: 'GET', path: e.path, token: e.token }, true);
       if (first.status !== 200) throw new Error(`GET ${e.path}: ${first.status} ${first.body.slice(0, 400)}`);
-      const saw = describe(e.name, JSON.parse(first.body));
+      const saw = e.name.startsWith('reps.csv') ? `${first.body.trim().split('\n').length - 1} rows` : describe(e.name, JSON.parse(first.body));
       for (let i = 0; i < 2; i++) await conn.request({ method: 'GET', path: e.path, token: e.token });
       const lat: number[] = [];
       let bytes = 0;
@@ -94,10 +100,10 @@ export async function runMetricsEndpoints(server: ServerChild, file: string, poo
         progress(`metrics: ${e.name} ${i + 1}/${samples}`);
       }
       const s = { ...stats(lat), p95: p95(lat) };
-      const res: EndpointResult = { name: e.name, path: e.path, as: e.as, latency: s, bytes, saw, pass: s.p95 < targetMs };
+      const res: EndpointResult = { name: e.name, path: e.path, as: e.as, latency: s, bytes, saw, pass: s.p95 < targetMs, rssAfterMb: server.memory().rssMb };
       out.push(res);
       progressDone(
-        `  GET ${e.path.padEnd(40).slice(0, 60)} p50 ${fmt(s.p50, 1).padStart(7)} ms  p95 ${fmt(s.p95, 1).padStart(7)} ms  max ${fmt(s.max, 1).padStart(7)} ms  ${fmtInt(bytes / 1024).padStart(5)} KB  ${res.pass ? 'PASS' : 'FAIL'}  (${e.as}; ${saw})`,
+        `  GET ${e.path.padEnd(40).slice(0, 60)} p50 ${fmt(s.p50, 1).padStart(7)} ms  p95 ${fmt(s.p95, 1).padStart(7)} ms  max ${fmt(s.max, 1).padStart(7)} ms  ${fmtInt(bytes / 1024).padStart(5)} KB  ${res.pass ? 'PASS' : 'FAIL'}  RSS ${fmt(res.rssAfterMb, 0)} MB  (${e.as}; ${saw})`,
       );
     }
   } finally {

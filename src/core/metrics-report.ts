@@ -1,5 +1,5 @@
 import type { PoolRules } from './fair-play.js';
-import { AGE_BUCKET_LABELS, cherryPickIndex, durationStats, gini, industryTilt, type DailyDuration, type DurationStats, type MetricsFacts, type RepFacts } from './metrics.js';
+import { AGE_BUCKET_LABELS, cherryPickIndex, gini, industryTilt, type DailyDuration, type DurationStats, type MetricsFacts, type RepFacts } from './metrics.js';
 
 export interface RepRow {
   userId: number;
@@ -79,7 +79,7 @@ export function buildOverview(input: OverviewInput): Overview {
       skipped: f?.skipped ?? 0,
       contacted: f?.contacted ?? 0,
       converted: f?.converted ?? 0,
-      claimToContact: durationStats(f?.claimToContactMs ?? []),
+      claimToContact: f?.claimToContact ?? { count: 0, meanMs: null, p50Ms: null, p90Ms: null },
       refusals: refusals.get(u.id) ?? {},
       claimsToday,
       minClaimsPerDay: minimum,
@@ -88,9 +88,9 @@ export function buildOverview(input: OverviewInput): Overview {
   });
   return {
     range: input.range,
-    arrivalToClaim: durationStats(facts.arrivalToClaimMs),
+    arrivalToClaim: facts.arrivalToClaim,
     arrivalToClaimDaily: facts.arrivalToClaimDaily,
-    claimToContact: durationStats(facts.claimToContactMs),
+    claimToContact: facts.claimToContact,
     waiting: facts.waiting.map((w) => ({
       poolId: w.poolId,
       poolName: input.pools.find((p) => p.id === w.poolId)?.name ?? String(w.poolId),

@@ -43,6 +43,16 @@ export const AGE_BUCKETS_MIN = [5, 15, 30, 60, 120, 240, 480, 1440] as const;
 export const AGE_BUCKET_LABELS = ['<5m', '5–15m', '15–30m', '30–60m', '1–2h', '2–4h', '4–8h', '8–24h', '>24h'] as const;
 
 /**
+ * The age buckets of a pool from the counts of its young buckets (AGE_BUCKETS_MIN, newest
+ * first) and either a count of the open oldest bucket or the pool's waiting total: counting
+ * the young ones reads a day of arrivals, counting the oldest would read every waiting lead.
+ */
+export function ageBuckets(young: readonly number[], oldest: { count: number } | { total: number }): number[] {
+  const sum = young.reduce((a, n) => a + n, 0);
+  return [...young, 'count' in oldest ? oldest.count : Math.max(0, oldest.total - sum)];
+}
+
+/**
  * The cherry-pick index of a rep: the mean percentile of the scores they claimed among the
  * leads waiting at the time, on 0–100. Taking whatever comes scores about 50; always taking
  * the best scores near 100. Null without enough measured claims to mean anything.
@@ -71,7 +81,7 @@ export function industryTilt(claimedByIndustry: Record<string, number>, expected
   return Math.round((distance / 2) * 1000) / 10;
 }
 
-/** What the store aggregates for the measurements (see Store.metricsFacts). */
+/** What the store aggregates for the measurements (see Store.metricsFacts and metrics-rollup.ts). */
 export interface RepFacts {
   userId: number;
   claims: number;
@@ -88,16 +98,17 @@ export interface RepFacts {
   bands: number[];
   /** industry → claims, and the sum of that industry's waiting share at each of the rep's claims. */
   industries: Record<string, { claimed: number; expectedShareSum: number }>;
-  claimToContactMs: number[];
+  /** Percentiles from log-scale buckets (duration-histogram.ts); count and mean exact. */
+  claimToContact: DurationStats;
 }
 
 export interface MetricsFacts {
-  /** Arrival to claim, ascending, for claims in the range. */
-  arrivalToClaimMs: number[];
+  /** Arrival to claim of the claims in the range; percentiles from buckets. */
+  arrivalToClaim: DurationStats;
   /** The same by UTC day of the claim, for a chart over time. */
   arrivalToClaimDaily: DailyDuration[];
-  /** Claim to first contact, ascending. */
-  claimToContactMs: number[];
+  /** Claim to first contact; percentiles from buckets. */
+  claimToContact: DurationStats;
   perRep: RepFacts[];
   bySource: { source: string; claims: number; contacted: number; converted: number }[];
   /** Per pool: waiting leads now by age bucket (AGE_BUCKETS_MIN), and the oldest arrival. */
@@ -109,34 +120,4 @@ export interface MetricsFacts {
 export interface DailyDuration extends DurationStats {
   /** Start of the UTC day, epoch ms. */
   day: number;
-}
-
-/** Groups (when, how long) pairs by UTC day, each day with its mean, p50 and p90. */
-export function dailyDurations(pairs: readonly { at: number; ms: number }[]): DailyDuration[] {
-  const byDay = new Map<number, number[]>();
-  for (const p of pairs) {
-    const day = Math.floor(p.at / 86_400_000) * 86_400_000;
-    let list = byDay.get(day);
-    if (!list) byDay.set(day, (list = []));
-    list.push(p.ms);
-  }
-  return [...byDay.entries()].sort((a, b) => a[0] - b[0]).map(([day, list]) => ({ day, ...durationStats(list.sort((a, b) => a - b)) }));
-}
-
-/** The grouped rows both stores read for the per-rep measurements, ids as numbers. */
-export interface RepFactRows {
-  reps: { userId: number; claims: number; measured: number; meanPercentile: number | null; expired: number; released: number; skipped: number; contacted: number; converted: number; scoreSum: number }[];
-  bands: { userId: number; band: number; n: number }[];
-  industries: { userId: number; industry: string; n: number; expected: number }[];
-  contact: { userId: number; d: number }[];
-}
-
-/** Puts the grouped rows together into one record per rep. */
-export function assembleRepFacts(rows: RepFactRows): RepFacts[] {
-  const perRep = new Map<number, RepFacts>();
-  for (const r of rows.reps) perRep.set(r.userId, { ...r, bands: Array<number>(10).fill(0), industries: {}, claimToContactMs: [] });
-  for (const b of rows.bands) perRep.get(b.userId)!.bands[b.band] = b.n;
-  for (const i of rows.industries) perRep.get(i.userId)!.industries[i.industry] = { claimed: i.n, expectedShareSum: i.expected };
-  for (const c of rows.contact) perRep.get(c.userId)?.claimToContactMs.push(c.d);
-  return [...perRep.values()];
 }

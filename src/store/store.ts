@@ -99,8 +99,13 @@ export interface Store {
   tierStats(since: number): Promise<{ userId: number; claims: number; converted: number; medianMinutesToContact: number | null }[]>;
 
   // --- measurements
-  /** Aggregates of the claims made in [from, to) (optionally in one pool), and what waits now. */
-  metricsFacts(range: MetricsRange, now: number): Promise<MetricsFacts>;
+  /**
+   * Aggregates of the claims made in [from, to) (optionally in one pool), and what waits now.
+   * With `waitingTotals` (leads waiting per pool, e.g. the server's one-second pool stats), the
+   * open oldest age bucket is that total less the younger buckets instead of a count of every
+   * waiting lead.
+   */
+  metricsFacts(range: MetricsRange, now: number, waitingTotals?: ReadonlyMap<number, number>): Promise<MetricsFacts>;
   /** Claims per rep and pool since a moment (today's counts for the minimum claim rate). */
   claimCountsSince(since: number): Promise<{ userId: number; poolId: number; claims: number }[]>;
   /** Streams the history in [from, to) in id order, a page at a time (exports of millions of rows). */

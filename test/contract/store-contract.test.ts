@@ -540,8 +540,8 @@ for (const kind of STORES) {
         await s.logActivity(ids[3]!, rep, { type: 'call', note: null }, T0 + 3 * MIN);
         await s.release(ids[0]!, rep, null, T0 + 4 * MIN);
         const f = await s.metricsFacts({ from: T0, to: T0 + 10 * MIN }, T0 + 10 * MIN);
-        expect(f.arrivalToClaimMs).toEqual([MIN, 2 * MIN]);
-        expect(f.claimToContactMs).toEqual([2 * MIN]);
+        expect(f.arrivalToClaim).toEqual({ count: 2, meanMs: 1.5 * MIN, p50Ms: MIN, p90Ms: 2 * MIN });
+        expect(f.claimToContact).toEqual({ count: 1, meanMs: 2 * MIN, p50Ms: 2 * MIN, p90Ms: 2 * MIN });
         expect(f.perRep).toHaveLength(1);
         const r = f.perRep[0]!;
         expect(r).toMatchObject({ userId: rep.userId, claims: 2, measured: 2, released: 1, contacted: 1, scoreSum: 105 });

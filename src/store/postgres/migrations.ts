@@ -385,6 +385,155 @@ CREATE INDEX intake_leads_email ON leads (contact_email, created_at) WHERE conta
   },
 ];
 
+// As SQLite's migration 7 (measurement_rollup): per UTC day of the claim, pool, rep and claim
+// source, kept by triggers on claims in the claim's own transaction, backfilled here.
+const DAY_OF = (t: string) => `(${t} - ${t} % 86400000)`;
+// Numeric log: exact at powers of two, where float8 ln(x)/ln(2) can land just below.
+const BUCKET_OF = (d: string) => `(CASE WHEN ${d} < 1 THEN 0 ELSE 1 + floor(log(2, (${d})::numeric) * 8)::int END)`;
+const BANDS10 = Array.from({ length: 10 }, (_, k) => `b${k}`);
+const BAND_OF = (score: string) => `LEAST(${score} / 10, 9)`;
+const B = (cond: string) => `(${cond})::int`;
+
+POSTGRES_MIGRATIONS.push({
+  version: 7,
+  name: 'measurement_rollup',
+  sql: `
+CREATE TABLE claim_rollup (
+  day       BIGINT NOT NULL,
+  pool_id   BIGINT NOT NULL,
+  user_id   BIGINT NOT NULL,
+  source    TEXT NOT NULL,
+  claims    INTEGER NOT NULL,
+  measured  INTEGER NOT NULL,
+  pct_sum   DOUBLE PRECISION NOT NULL,
+  score_sum BIGINT NOT NULL,
+  a2c_sum   BIGINT NOT NULL,
+  contacted INTEGER NOT NULL,
+  c2c_sum   BIGINT NOT NULL,
+  expired   INTEGER NOT NULL,
+  released  INTEGER NOT NULL,
+  skipped   INTEGER NOT NULL,
+  converted INTEGER NOT NULL,
+  ${BANDS10.map((b) => `${b} INTEGER NOT NULL`).join(', ')},
+  PRIMARY KEY (day, pool_id, user_id, source)
+);
+CREATE TABLE claim_hist (
+  kind    TEXT NOT NULL,
+  day     BIGINT NOT NULL,
+  pool_id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  bucket  INTEGER NOT NULL,
+  n       INTEGER NOT NULL,
+  total   BIGINT NOT NULL,
+  PRIMARY KEY (kind, day, pool_id, user_id, bucket)
+);
+CREATE TABLE claim_mix (
+  day       BIGINT NOT NULL,
+  pool_id   BIGINT NOT NULL,
+  user_id   BIGINT NOT NULL,
+  industry  TEXT NOT NULL,
+  n         INTEGER NOT NULL,
+  share_sum DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (day, pool_id, user_id, industry)
+);
+
+CREATE TABLE refusal_rollup (
+  day     BIGINT NOT NULL,
+  pool_id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  rule    TEXT NOT NULL,
+  n       INTEGER NOT NULL,
+  PRIMARY KEY (day, pool_id, user_id, rule)
+);
+CREATE FUNCTION events_refusal_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO refusal_rollup (day, pool_id, user_id, rule, n)
+  VALUES (${DAY_OF('NEW.at')}, COALESCE(NEW.pool_id, 0), COALESCE(NEW.actor_id, 0), COALESCE(NEW.data->>'rule', ''), 1)
+  ON CONFLICT (day, pool_id, user_id, rule) DO UPDATE SET n = refusal_rollup.n + 1;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER events_refusal_rollup AFTER INSERT ON events FOR EACH ROW WHEN (NEW.type = 'lead.claim_refused') EXECUTE FUNCTION events_refusal_rollup();
+
+CREATE FUNCTION claims_rollup_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO claim_rollup (day, pool_id, user_id, source, claims, measured, pct_sum, score_sum, a2c_sum, contacted, c2c_sum, expired, released, skipped, converted, ${BANDS10.join(', ')})
+  VALUES (${DAY_OF('NEW.claimed_at')}, NEW.pool_id, NEW.user_id, NEW.source, 1, ${B('NEW.score_percentile IS NOT NULL')}, COALESCE(NEW.score_percentile, 0), NEW.score,
+          NEW.claimed_at - NEW.lead_created_at, ${B('NEW.first_contact_at IS NOT NULL')}, COALESCE(NEW.first_contact_at - NEW.claimed_at, 0),
+          ${B(`NEW.end_reason IS NOT DISTINCT FROM 'expired'`)}, ${B(`NEW.end_reason IS NOT DISTINCT FROM 'released'`)}, ${B(`NEW.end_reason IS NOT DISTINCT FROM 'skipped'`)},
+          ${B(`NEW.outcome IS NOT DISTINCT FROM 'converted'`)}, ${BANDS10.map((_, k) => B(`${BAND_OF('NEW.score')} = ${k}`)).join(', ')})
+  ON CONFLICT (day, pool_id, user_id, source) DO UPDATE SET
+    claims = claim_rollup.claims + 1, measured = claim_rollup.measured + excluded.measured, pct_sum = claim_rollup.pct_sum + excluded.pct_sum,
+    score_sum = claim_rollup.score_sum + excluded.score_sum, a2c_sum = claim_rollup.a2c_sum + excluded.a2c_sum,
+    contacted = claim_rollup.contacted + excluded.contacted, c2c_sum = claim_rollup.c2c_sum + excluded.c2c_sum,
+    expired = claim_rollup.expired + excluded.expired, released = claim_rollup.released + excluded.released,
+    skipped = claim_rollup.skipped + excluded.skipped, converted = claim_rollup.converted + excluded.converted,
+    ${BANDS10.map((b) => `${b} = claim_rollup.${b} + excluded.${b}`).join(', ')};
+  IF NEW.source <> 'manager' THEN
+    INSERT INTO claim_hist (kind, day, pool_id, user_id, bucket, n, total)
+    VALUES ('a', ${DAY_OF('NEW.claimed_at')}, NEW.pool_id, 0, ${BUCKET_OF('NEW.claimed_at - NEW.lead_created_at')}, 1, NEW.claimed_at - NEW.lead_created_at)
+    ON CONFLICT (kind, day, pool_id, user_id, bucket) DO UPDATE SET n = claim_hist.n + 1, total = claim_hist.total + excluded.total;
+    IF NEW.first_contact_at IS NOT NULL THEN
+      INSERT INTO claim_hist (kind, day, pool_id, user_id, bucket, n, total)
+      VALUES ('c', ${DAY_OF('NEW.claimed_at')}, NEW.pool_id, NEW.user_id, ${BUCKET_OF('NEW.first_contact_at - NEW.claimed_at')}, 1, NEW.first_contact_at - NEW.claimed_at)
+      ON CONFLICT (kind, day, pool_id, user_id, bucket) DO UPDATE SET n = claim_hist.n + 1, total = claim_hist.total + excluded.total;
+    END IF;
+    INSERT INTO claim_mix (day, pool_id, user_id, industry, n, share_sum)
+    VALUES (${DAY_OF('NEW.claimed_at')}, NEW.pool_id, NEW.user_id, NEW.industry, 1, COALESCE(NEW.industry_share, 0))
+    ON CONFLICT (day, pool_id, user_id, industry) DO UPDATE SET n = claim_mix.n + 1, share_sum = claim_mix.share_sum + excluded.share_sum;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER claims_rollup_insert AFTER INSERT ON claims FOR EACH ROW EXECUTE FUNCTION claims_rollup_insert();
+
+CREATE FUNCTION claims_rollup_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE claim_rollup SET
+    contacted = contacted + ${B('NEW.first_contact_at IS NOT NULL')} - ${B('OLD.first_contact_at IS NOT NULL')},
+    c2c_sum = c2c_sum + COALESCE(NEW.first_contact_at - NEW.claimed_at, 0) - COALESCE(OLD.first_contact_at - OLD.claimed_at, 0),
+    expired = expired + ${B(`NEW.end_reason IS NOT DISTINCT FROM 'expired'`)} - ${B(`OLD.end_reason IS NOT DISTINCT FROM 'expired'`)},
+    released = released + ${B(`NEW.end_reason IS NOT DISTINCT FROM 'released'`)} - ${B(`OLD.end_reason IS NOT DISTINCT FROM 'released'`)},
+    skipped = skipped + ${B(`NEW.end_reason IS NOT DISTINCT FROM 'skipped'`)} - ${B(`OLD.end_reason IS NOT DISTINCT FROM 'skipped'`)},
+    converted = converted + ${B(`NEW.outcome IS NOT DISTINCT FROM 'converted'`)} - ${B(`OLD.outcome IS NOT DISTINCT FROM 'converted'`)}
+   WHERE day = ${DAY_OF('NEW.claimed_at')} AND pool_id = NEW.pool_id AND user_id = NEW.user_id AND source = NEW.source;
+  IF NEW.source <> 'manager' AND NEW.first_contact_at IS DISTINCT FROM OLD.first_contact_at THEN
+    IF OLD.first_contact_at IS NOT NULL THEN
+      UPDATE claim_hist SET n = n - 1, total = total - (OLD.first_contact_at - OLD.claimed_at)
+       WHERE kind = 'c' AND day = ${DAY_OF('OLD.claimed_at')} AND pool_id = OLD.pool_id AND user_id = OLD.user_id
+         AND bucket = ${BUCKET_OF('OLD.first_contact_at - OLD.claimed_at')};
+    END IF;
+    IF NEW.first_contact_at IS NOT NULL THEN
+      INSERT INTO claim_hist (kind, day, pool_id, user_id, bucket, n, total)
+      VALUES ('c', ${DAY_OF('NEW.claimed_at')}, NEW.pool_id, NEW.user_id, ${BUCKET_OF('NEW.first_contact_at - NEW.claimed_at')}, 1, NEW.first_contact_at - NEW.claimed_at)
+      ON CONFLICT (kind, day, pool_id, user_id, bucket) DO UPDATE SET n = claim_hist.n + 1, total = claim_hist.total + excluded.total;
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER claims_rollup_update AFTER UPDATE OF first_contact_at, end_reason, outcome ON claims FOR EACH ROW
+  WHEN (NEW.first_contact_at IS DISTINCT FROM OLD.first_contact_at OR NEW.end_reason IS DISTINCT FROM OLD.end_reason OR NEW.outcome IS DISTINCT FROM OLD.outcome)
+  EXECUTE FUNCTION claims_rollup_update();
+
+INSERT INTO claim_rollup (day, pool_id, user_id, source, claims, measured, pct_sum, score_sum, a2c_sum, contacted, c2c_sum, expired, released, skipped, converted, ${BANDS10.join(', ')})
+SELECT ${DAY_OF('claimed_at')}, pool_id, user_id, source, COUNT(*), COUNT(score_percentile), COALESCE(SUM(score_percentile), 0), SUM(score),
+       SUM(claimed_at - lead_created_at), COUNT(first_contact_at), COALESCE(SUM(first_contact_at - claimed_at), 0),
+       COUNT(*) FILTER (WHERE end_reason = 'expired'), COUNT(*) FILTER (WHERE end_reason = 'released'), COUNT(*) FILTER (WHERE end_reason = 'skipped'),
+       COUNT(*) FILTER (WHERE outcome = 'converted'), ${BANDS10.map((_, k) => `COUNT(*) FILTER (WHERE ${BAND_OF('score')} = ${k})`).join(', ')}
+  FROM claims GROUP BY 1, 2, 3, 4;
+INSERT INTO claim_hist (kind, day, pool_id, user_id, bucket, n, total)
+SELECT 'a', ${DAY_OF('claimed_at')}, pool_id, 0, ${BUCKET_OF('claimed_at - lead_created_at')}, COUNT(*), SUM(claimed_at - lead_created_at)
+  FROM claims WHERE source <> 'manager' GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO claim_hist (kind, day, pool_id, user_id, bucket, n, total)
+SELECT 'c', ${DAY_OF('claimed_at')}, pool_id, user_id, ${BUCKET_OF('first_contact_at - claimed_at')}, COUNT(*), SUM(first_contact_at - claimed_at)
+  FROM claims WHERE source <> 'manager' AND first_contact_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO claim_mix (day, pool_id, user_id, industry, n, share_sum)
+SELECT ${DAY_OF('claimed_at')}, pool_id, user_id, industry, COUNT(*), SUM(COALESCE(industry_share, 0))
+  FROM claims WHERE source <> 'manager' GROUP BY 1, 2, 3, 4;
+INSERT INTO refusal_rollup (day, pool_id, user_id, rule, n)
+SELECT ${DAY_OF('at')}, COALESCE(pool_id, 0), COALESCE(actor_id, 0), COALESCE(data->>'rule', ''), COUNT(*)
+  FROM events WHERE type = 'lead.claim_refused' GROUP BY 1, 2, 3, 4;
+`,
+});
+
 /** Any constant: the key of the session advisory lock that serialises migration runs. */
 const MIGRATION_LOCK = 7_414_505_001;
 

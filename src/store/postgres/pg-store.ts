@@ -4,7 +4,9 @@ import { AppError, validationError } from '../../core/errors.js';
 import { decideClaimById, alreadyClaimed, checkMayWork, lockExpiry, type ClaimTarget } from '../../core/claims.js';
 import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRules, type RepClaimState } from '../../core/fair-play.js';
 import { BANDS, emptyMix, type PoolMix } from '../../core/pool-mix.js';
-import { AGE_BUCKETS_MIN, assembleRepFacts, dailyDurations, type MetricsFacts } from '../../core/metrics.js';
+import { AGE_BUCKETS_MIN, ageBuckets, type MetricsFacts } from '../../core/metrics.js';
+import { claimFactFrom, rollupRowFrom, BANDS10, type ClaimFactRow } from '../rollup-rows.js';
+import { DAY_MS, edgeWindows, factsFromRollup, negated, rollupOfClaims, splitRange, sumRefusals, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
 import { DEFAULT_HOT_THRESHOLD, startOfUtcDay, startOfUtcWeek, withLead, refusalLocation, withoutDiversity } from '../store-common.js';
 import { repProfile, tierAccessDecision } from '../store-common.js';
 import { leadForRouting } from '../../core/lead-routing.js';
@@ -1227,97 +1229,140 @@ export class PostgresStore implements Store {
 
   // ------------------------------------------------------------------ measurements
 
-  async metricsFacts(range: MetricsRange, now: number): Promise<MetricsFacts> {
+  async metricsFacts(range: MetricsRange, now: number, waitingTotals?: ReadonlyMap<number, number>): Promise<MetricsFacts> {
+    // As on SQLite: the rollup (migration 7) for the range's whole days, the claims of the
+    // partial days at its edges, never every claim in the range.
     const pool = range.poolId ?? null;
-    const inRange = `claimed_at >= $1 AND claimed_at < $2 AND ($3::bigint IS NULL OR pool_id = $3) AND source <> 'manager'`;
-    const args = [range.from, range.to, pool];
     const q = this.pool;
-    const waits = await this.#rows<{ at: string; d: string }>(q, `SELECT claimed_at AS at, claimed_at - lead_created_at AS d FROM claims WHERE ${inRange} ORDER BY d`, args);
-    const arrivalToClaimMs = waits.map((r) => Number(r.d));
-    const arrivalToClaimDaily = dailyDurations(waits.map((r) => ({ at: Number(r.at), ms: Number(r.d) })));
-    const contact = (
-      await this.#rows<{ user_id: string; d: string }>(q, `SELECT user_id, first_contact_at - claimed_at AS d FROM claims WHERE ${inRange} AND first_contact_at IS NOT NULL ORDER BY d`, args)
-    ).map((r) => ({ userId: Number(r.user_id), d: Number(r.d) }));
-    const reps = await this.#rows<{
-      user_id: string;
-      claims: number;
-      measured: number;
-      mean_pct: number | null;
-      expired: number;
-      released: number;
-      skipped: number;
-      contacted: number;
-      converted: number;
-      score_sum: number;
-    }>(
-      q,
-      `SELECT user_id, COUNT(*)::int AS claims, COUNT(score_percentile)::int AS measured, AVG(score_percentile) AS mean_pct,
-              COUNT(*) FILTER (WHERE end_reason = 'expired')::int AS expired, COUNT(*) FILTER (WHERE end_reason = 'released')::int AS released,
-              COUNT(*) FILTER (WHERE end_reason = 'skipped')::int AS skipped, COUNT(first_contact_at)::int AS contacted,
-              COUNT(*) FILTER (WHERE outcome = 'converted')::int AS converted, SUM(score)::int AS score_sum
-         FROM claims WHERE ${inRange} GROUP BY user_id ORDER BY user_id`,
-      args,
-    );
-    const bands = await this.#rows<{ user_id: string; band: number; n: number }>(
-      q,
-      `SELECT user_id, LEAST(score / 10, 9) AS band, COUNT(*)::int AS n FROM claims WHERE ${inRange} GROUP BY 1, 2`,
-      args,
-    );
-    const industries = await this.#rows<{ user_id: string; industry: string; n: number; expected: number }>(
-      q,
-      `SELECT user_id, industry, COUNT(*)::int AS n, SUM(COALESCE(industry_share, 0))::float8 AS expected FROM claims WHERE ${inRange} GROUP BY 1, 2`,
-      args,
-    );
-    const perRep = assembleRepFacts({
-      reps: reps.map((r) => ({ userId: Number(r.user_id), claims: r.claims, measured: r.measured, meanPercentile: r.mean_pct, expired: r.expired, released: r.released, skipped: r.skipped, contacted: r.contacted, converted: r.converted, scoreSum: r.score_sum })),
-      bands: bands.map((b) => ({ userId: Number(b.user_id), band: b.band, n: b.n })),
-      industries: industries.map((i) => ({ userId: Number(i.user_id), industry: i.industry, n: i.n, expected: i.expected })),
-      contact,
-    });
-    const bySource = await this.#rows<{ source: string; claims: number; contacted: number; converted: number }>(
-      q,
-      `SELECT source, COUNT(*)::int AS claims, COUNT(first_contact_at)::int AS contacted, COUNT(*) FILTER (WHERE outcome = 'converted')::int AS converted
-         FROM claims WHERE claimed_at >= $1 AND claimed_at < $2 AND ($3::bigint IS NULL OR pool_id = $3) GROUP BY source ORDER BY source COLLATE "C"`,
-      args,
-    );
+    // Which side of a partial day to read: the one with fewer claims, all pools' claims counted
+    // for every candidate window in one statement on claims_time (a fair guide for one pool too).
+    const windows = edgeWindows(range.from, range.to, now);
+    const counted = windows.length
+      ? (await this.#one<{ ns: number[] }>(
+          q,
+          `SELECT ARRAY[${windows.map((_, i) => `COUNT(*) FILTER (WHERE claimed_at >= $${2 * i + 1} AND claimed_at < $${2 * i + 2})::int`).join(', ')}] AS ns
+             FROM claims WHERE claimed_at >= $${2 * windows.length + 1} AND claimed_at < $${2 * windows.length + 2}`,
+          [...windows.flatMap((w) => [w.from, w.to]), Math.min(...windows.map((w) => w.from)), Math.max(...windows.map((w) => w.to))],
+        ))!.ns
+      : [];
+    const plan = splitRange(range.from, range.to, now, (a, b) => counted[windows.findIndex((w) => w.from === a && w.to === b)] ?? b - a);
+    const slices: RollupSlice[] = await Promise.all([
+      ...plan.add.map(async (e) => rollupOfClaims(await this.#claimFacts(q, e.from, e.to, pool))),
+      ...plan.subtract.map(async (e) => negated(rollupOfClaims(await this.#claimFacts(q, e.from, e.to, pool)))),
+      ...(plan.days ? [this.#rollupSlice(q, plan.days.from, plan.days.to, pool)] : []),
+    ]);
+    const claimFigures = factsFromRollup(slices);
     const pools = range.poolId !== undefined ? [range.poolId] : (await this.#rows<{ id: string }>(q, 'SELECT id FROM pools ORDER BY id')).map((r) => Number(r.id));
     const edges = [0, ...AGE_BUCKETS_MIN.map((m) => m * 60_000), Number.MAX_SAFE_INTEGER];
     const waiting = [];
     for (const poolId of pools) {
-      const buckets: number[] = [];
-      for (let i = 0; i < edges.length - 1; i++) {
-        buckets.push(
-          (await this.#one<{ n: number }>(q, `SELECT COUNT(*)::int AS n FROM leads WHERE pool_id = $1 AND status = 'available' AND created_at > $2 AND created_at <= $3`, [
-            poolId,
-            now - edges[i + 1]!,
-            now - edges[i]!,
-          ]))!.n,
-        );
-      }
+      const total = waitingTotals?.get(poolId);
+      // One statement for the young buckets (a day of arrivals); the oldest from the total when known.
+      const last = total === undefined ? edges.length - 1 : edges.length - 2;
+      const counted = (await this.#one<{ ns: number[] }>(
+        q,
+        `SELECT ARRAY[${Array.from({ length: last }, (_, i) => `COUNT(*) FILTER (WHERE created_at > $${2 * i + 2} AND created_at <= $${2 * i + 3})::int`).join(', ')}] AS ns
+           FROM leads WHERE pool_id = $1 AND status = 'available' AND created_at > $${2 * last}`,
+        [poolId, ...Array.from({ length: last }, (_, i) => [Math.max(-1, now - edges[i + 1]!), now - edges[i]!]).flat()],
+      ))!.ns;
+      const buckets = total === undefined ? counted : ageBuckets(counted, { total });
       const oldest = (await this.#one<{ at: string | null }>(q, `SELECT MIN(created_at) AS at FROM leads WHERE pool_id = $1 AND status = 'available'`, [poolId]))!.at;
       waiting.push({ poolId, buckets, oldestAt: oldest === null ? null : Number(oldest) });
     }
     const reviewWaiting = (await this.#one<{ n: number }>(q, `SELECT COUNT(*)::int AS n FROM leads WHERE status = 'review' AND ($1::bigint IS NULL OR pool_id = $1)`, [pool]))!.n;
-    const refusals = (
-      await this.#rows<{ user_id: string; rule: string; n: number }>(
+    // Refusals: their rollup (migration 7) for the days, their events at the edges.
+    const refusalRows = async (sql: string, params: unknown[]) =>
+      (await this.#rows<{ user_id: string; rule: string; n: number }>(q, sql, params)).map((r) => ({ userId: Number(r.user_id), rule: r.rule, count: r.n }));
+    const rawRefusals = `SELECT COALESCE(actor_id, 0) AS user_id, COALESCE(data->>'rule', '') AS rule, COUNT(*)::int AS n FROM events
+        WHERE type = 'lead.claim_refused' AND at >= $1 AND at < $2 AND ($3::bigint IS NULL OR pool_id = $3) GROUP BY 1, 2`;
+    const refusals = sumRefusals(
+      await Promise.all([
+        ...plan.add.map(async (e) => ({ sign: 1 as const, rows: await refusalRows(rawRefusals, [e.from, e.to, pool]) })),
+        ...plan.subtract.map(async (e) => ({ sign: -1 as const, rows: await refusalRows(rawRefusals, [e.from, e.to, pool]) })),
+        ...(plan.days
+          ? [
+              (async () => ({
+                sign: 1 as const,
+                rows: await refusalRows(`SELECT user_id, rule, SUM(n)::int AS n FROM refusal_rollup WHERE day >= $1 AND day < $2 AND ($3::bigint IS NULL OR pool_id = $3) GROUP BY user_id, rule`, [
+                  plan.days!.from,
+                  plan.days!.to,
+                  pool,
+                ]),
+              }))(),
+            ]
+          : []),
+      ]),
+    );
+    return { ...claimFigures, waiting, reviewWaiting, refusals };
+  }
+
+  /** The rollup's sums over whole days [fromDay, toDay). */
+  async #rollupSlice(q: Q, fromDay: number, toDay: number, pool: number | null): Promise<RollupSlice> {
+    const args = [fromDay, toDay, pool];
+    const where = `day >= $1 AND day < $2 AND ($3::bigint IS NULL OR pool_id = $3)`;
+    const [rows, arrival, contact, mix] = await Promise.all([
+      this.#rows<Record<string, unknown>>(
         q,
-        `SELECT actor_id AS user_id, data->>'rule' AS rule, COUNT(*)::int AS n FROM events
-          WHERE type = 'lead.claim_refused' AND at >= $1 AND at < $2 AND ($3::bigint IS NULL OR pool_id = $3) GROUP BY 1, 2`,
+        `SELECT user_id, source, SUM(claims) AS claims, SUM(measured) AS measured, SUM(pct_sum)::float8 AS pct_sum, SUM(score_sum) AS score_sum, SUM(contacted) AS contacted,
+                SUM(expired) AS expired, SUM(released) AS released, SUM(skipped) AS skipped, SUM(converted) AS converted,
+                ${BANDS10.map((b) => `SUM(${b}) AS ${b}`).join(', ')}
+           FROM claim_rollup WHERE ${where} GROUP BY user_id, source`,
         args,
+      ),
+      this.#rows<{ day: string; bucket: number; n: string; total: string }>(
+        q,
+        `SELECT day, bucket, SUM(n) AS n, SUM(total) AS total FROM claim_hist WHERE kind = 'a' AND ${where} GROUP BY day, bucket`,
+        args,
+      ),
+      this.#rows<{ user_id: string; bucket: number; n: string; total: string }>(
+        q,
+        `SELECT user_id, bucket, SUM(n) AS n, SUM(total) AS total FROM claim_hist WHERE kind = 'c' AND ${where} GROUP BY user_id, bucket`,
+        args,
+      ),
+      this.#rows<{ user_id: string; industry: string; n: string; share_sum: number }>(
+        q,
+        `SELECT user_id, industry, SUM(n) AS n, SUM(share_sum)::float8 AS share_sum FROM claim_mix WHERE ${where} GROUP BY user_id, industry`,
+        args,
+      ),
+    ]);
+    return {
+      rows: rows.map(rollupRowFrom),
+      hist: [
+        ...arrival.map((h) => ({ kind: 'a' as const, day: Number(h.day), userId: 0, bucket: h.bucket, n: Number(h.n), total: Number(h.total) })),
+        ...contact.map((h) => ({ kind: 'c' as const, day: 0, userId: Number(h.user_id), bucket: h.bucket, n: Number(h.n), total: Number(h.total) })),
+      ],
+      mix: mix.map((m) => ({ userId: Number(m.user_id), industry: m.industry, n: Number(m.n), shareSum: m.share_sum })),
+    };
+  }
+
+  /** The raw claims of a partial day at a range's edge (claims_time bounds it to that day). */
+  async #claimFacts(q: Q, from: number, to: number, pool: number | null): Promise<ClaimFact[]> {
+    return (
+      await this.#rows<ClaimFactRow>(
+        q,
+        `SELECT user_id, source, claimed_at, lead_created_at, score, industry, score_percentile, industry_share, first_contact_at, end_reason, outcome
+           FROM claims WHERE claimed_at >= $1 AND claimed_at < $2 AND ($3::bigint IS NULL OR pool_id = $3)`,
+        [from, to, pool],
       )
-    ).map((r) => ({ userId: Number(r.user_id), rule: r.rule, count: r.n }));
-    return { arrivalToClaimMs, arrivalToClaimDaily, claimToContactMs: contact.map((c) => c.d).sort((a, b) => a - b), perRep, bySource, waiting, reviewWaiting, refusals };
+    ).map(claimFactFrom);
   }
 
   async claimCountsSince(since: number): Promise<{ userId: number; poolId: number; claims: number }[]> {
+    // Whole days from the rollup, the part of a day before them from the claims.
+    const firstWhole = since % DAY_MS === 0 ? since : since - (since % DAY_MS) + DAY_MS;
     return (
       await this.#rows<{ user_id: string; pool_id: string; n: number }>(
         this.pool,
-        `SELECT user_id, pool_id, COUNT(*)::int AS n FROM claims WHERE claimed_at >= $1 AND source <> 'manager' GROUP BY user_id, pool_id`,
-        [since],
+        `SELECT user_id, pool_id, SUM(n)::int AS n FROM (
+           SELECT user_id, pool_id, claims AS n FROM claim_rollup WHERE day >= $1 AND source <> 'manager'
+           UNION ALL
+           SELECT user_id, pool_id, 1 AS n FROM claims WHERE claimed_at >= $2 AND claimed_at < $1 AND source <> 'manager'
+         ) x GROUP BY user_id, pool_id HAVING SUM(n) > 0`,
+        [firstWhole, since],
       )
     ).map((r) => ({ userId: Number(r.user_id), poolId: Number(r.pool_id), claims: r.n }));
   }
+
 
   async *eventPages(range: MetricsRange, pageSize: number): AsyncIterable<LeadEvent[]> {
     let after = 0;

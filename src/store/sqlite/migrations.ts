@@ -295,3 +295,152 @@ ALTER TABLE rep_pool_counters ADD COLUMN claims_day INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE rep_pool_counters ADD COLUMN claims_today INTEGER NOT NULL DEFAULT 0;
 `,
 });
+
+// The measurement rollup (issue 4): what the overview reads instead of every claim in the range.
+// Triggers on `claims` keep it in the claim's own transaction, whichever path wrote the claim
+// (claim, claim-next, push, escalation, reassign) or changed it (contact, status, expiry,
+// release, skip). Everything is keyed by the UTC day of the CLAIM: a contact or an expiry
+// days later still counts for the claim it belongs to, as the raw figures always did.
+// Durations go into log-scale buckets, 8 per doubling (core/duration-histogram.ts), each with
+// its count and sum of milliseconds.
+const DAY_OF = (t: string) => `(${t} - ${t} % 86400000)`;
+const BUCKET_OF = (d: string) => `(CASE WHEN ${d} < 1 THEN 0 ELSE 1 + CAST(log2(${d}) * 8 AS INTEGER) END)`;
+const BANDS10 = Array.from({ length: 10 }, (_, k) => `b${k}`);
+const BAND_OF = (score: string) => `MIN(${score} / 10, 9)`;
+
+/** Rebuilds the rollup from the claims table (the migration's backfill; the bench loader's too). */
+export const SQLITE_ROLLUP_BACKFILL = `
+DELETE FROM claim_rollup;
+DELETE FROM claim_hist;
+DELETE FROM claim_mix;
+DELETE FROM refusal_rollup;
+INSERT INTO claim_rollup (day, pool_id, user_id, source, claims, measured, pct_sum, score_sum, a2c_sum, contacted, c2c_sum, expired, released, skipped, converted, ${BANDS10.join(', ')})
+SELECT ${DAY_OF('claimed_at')}, pool_id, user_id, source, COUNT(*), COUNT(score_percentile), COALESCE(SUM(score_percentile), 0), SUM(score),
+       SUM(claimed_at - lead_created_at), COUNT(first_contact_at), COALESCE(SUM(first_contact_at - claimed_at), 0),
+       SUM(end_reason IS 'expired'), SUM(end_reason IS 'released'), SUM(end_reason IS 'skipped'), SUM(outcome IS 'converted'),
+       ${BANDS10.map((_, k) => `SUM(${BAND_OF('score')} = ${k})`).join(', ')}
+  FROM claims GROUP BY 1, 2, 3, 4;
+INSERT INTO claim_hist (kind, day, pool_id, user_id, bucket, n, total)
+SELECT 'a', ${DAY_OF('claimed_at')}, pool_id, 0, ${BUCKET_OF('claimed_at - lead_created_at')}, COUNT(*), SUM(claimed_at - lead_created_at)
+  FROM claims WHERE source <> 'manager' GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO claim_hist (kind, day, pool_id, user_id, bucket, n, total)
+SELECT 'c', ${DAY_OF('claimed_at')}, pool_id, user_id, ${BUCKET_OF('first_contact_at - claimed_at')}, COUNT(*), SUM(first_contact_at - claimed_at)
+  FROM claims WHERE source <> 'manager' AND first_contact_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO claim_mix (day, pool_id, user_id, industry, n, share_sum)
+SELECT ${DAY_OF('claimed_at')}, pool_id, user_id, industry, COUNT(*), SUM(COALESCE(industry_share, 0))
+  FROM claims WHERE source <> 'manager' GROUP BY 1, 2, 3, 4;
+INSERT INTO refusal_rollup (day, pool_id, user_id, rule, n)
+SELECT ${DAY_OF('at')}, COALESCE(pool_id, 0), COALESCE(actor_id, 0), COALESCE(json_extract(data, '$.rule'), ''), COUNT(*)
+  FROM events WHERE type = 'lead.claim_refused' GROUP BY 1, 2, 3, 4;
+`;
+
+SQLITE_MIGRATIONS.push({
+  version: 7,
+  name: 'measurement_rollup',
+  sql: `
+-- Per UTC day of the claim, pool, rep and claim source: counts and sums of every claim.
+CREATE TABLE claim_rollup (
+  day       INTEGER NOT NULL,
+  pool_id   INTEGER NOT NULL,
+  user_id   INTEGER NOT NULL,
+  source    TEXT NOT NULL,
+  claims    INTEGER NOT NULL,
+  measured  INTEGER NOT NULL,
+  pct_sum   REAL NOT NULL,
+  score_sum INTEGER NOT NULL,
+  a2c_sum   INTEGER NOT NULL,
+  contacted INTEGER NOT NULL,
+  c2c_sum   INTEGER NOT NULL,
+  expired   INTEGER NOT NULL,
+  released  INTEGER NOT NULL,
+  skipped   INTEGER NOT NULL,
+  converted INTEGER NOT NULL,
+  ${BANDS10.map((b) => `${b} INTEGER NOT NULL`).join(', ')},
+  PRIMARY KEY (day, pool_id, user_id, source)
+) WITHOUT ROWID;
+-- Duration histograms of the claims reps made (not managers' reassignments): 'a' arrival to
+-- claim per pool (user_id 0), 'c' claim to first contact per rep.
+CREATE TABLE claim_hist (
+  kind    TEXT NOT NULL,
+  day     INTEGER NOT NULL,
+  pool_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  bucket  INTEGER NOT NULL,
+  n       INTEGER NOT NULL,
+  total   INTEGER NOT NULL,
+  PRIMARY KEY (kind, day, pool_id, user_id, bucket)
+) WITHOUT ROWID;
+-- The industry mix of reps' claims and the waiting share of that industry at each claim.
+CREATE TABLE claim_mix (
+  day       INTEGER NOT NULL,
+  pool_id   INTEGER NOT NULL,
+  user_id   INTEGER NOT NULL,
+  industry  TEXT NOT NULL,
+  n         INTEGER NOT NULL,
+  share_sum REAL NOT NULL,
+  PRIMARY KEY (day, pool_id, user_id, industry)
+) WITHOUT ROWID;
+
+-- Refused claims per day, pool (0: none recorded), rep and rule, from their audit events.
+CREATE TABLE refusal_rollup (
+  day     INTEGER NOT NULL,
+  pool_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  rule    TEXT NOT NULL,
+  n       INTEGER NOT NULL,
+  PRIMARY KEY (day, pool_id, user_id, rule)
+) WITHOUT ROWID;
+CREATE TRIGGER events_refusal_rollup AFTER INSERT ON events WHEN NEW.type = 'lead.claim_refused' BEGIN
+  INSERT INTO refusal_rollup (day, pool_id, user_id, rule, n)
+  VALUES (${DAY_OF('NEW.at')}, COALESCE(NEW.pool_id, 0), COALESCE(NEW.actor_id, 0), COALESCE(json_extract(NEW.data, '$.rule'), ''), 1)
+  ON CONFLICT (day, pool_id, user_id, rule) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER claims_rollup_insert AFTER INSERT ON claims BEGIN
+  INSERT INTO claim_rollup (day, pool_id, user_id, source, claims, measured, pct_sum, score_sum, a2c_sum, contacted, c2c_sum, expired, released, skipped, converted, ${BANDS10.join(', ')})
+  VALUES (${DAY_OF('NEW.claimed_at')}, NEW.pool_id, NEW.user_id, NEW.source, 1, NEW.score_percentile IS NOT NULL, COALESCE(NEW.score_percentile, 0), NEW.score,
+          NEW.claimed_at - NEW.lead_created_at, NEW.first_contact_at IS NOT NULL, COALESCE(NEW.first_contact_at - NEW.claimed_at, 0),
+          NEW.end_reason IS 'expired', NEW.end_reason IS 'released', NEW.end_reason IS 'skipped', NEW.outcome IS 'converted',
+          ${BANDS10.map((_, k) => `${BAND_OF('NEW.score')} = ${k}`).join(', ')})
+  ON CONFLICT (day, pool_id, user_id, source) DO UPDATE SET
+    claims = claims + 1, measured = measured + excluded.measured, pct_sum = pct_sum + excluded.pct_sum, score_sum = score_sum + excluded.score_sum,
+    a2c_sum = a2c_sum + excluded.a2c_sum, contacted = contacted + excluded.contacted, c2c_sum = c2c_sum + excluded.c2c_sum,
+    expired = expired + excluded.expired, released = released + excluded.released, skipped = skipped + excluded.skipped, converted = converted + excluded.converted,
+    ${BANDS10.map((b) => `${b} = ${b} + excluded.${b}`).join(', ')};
+  INSERT INTO claim_hist (kind, day, pool_id, user_id, bucket, n, total)
+  SELECT 'a', ${DAY_OF('NEW.claimed_at')}, NEW.pool_id, 0, ${BUCKET_OF('NEW.claimed_at - NEW.lead_created_at')}, 1, NEW.claimed_at - NEW.lead_created_at
+   WHERE NEW.source <> 'manager'
+  ON CONFLICT (kind, day, pool_id, user_id, bucket) DO UPDATE SET n = n + 1, total = total + excluded.total;
+  INSERT INTO claim_hist (kind, day, pool_id, user_id, bucket, n, total)
+  SELECT 'c', ${DAY_OF('NEW.claimed_at')}, NEW.pool_id, NEW.user_id, ${BUCKET_OF('NEW.first_contact_at - NEW.claimed_at')}, 1, NEW.first_contact_at - NEW.claimed_at
+   WHERE NEW.source <> 'manager' AND NEW.first_contact_at IS NOT NULL
+  ON CONFLICT (kind, day, pool_id, user_id, bucket) DO UPDATE SET n = n + 1, total = total + excluded.total;
+  INSERT INTO claim_mix (day, pool_id, user_id, industry, n, share_sum)
+  SELECT ${DAY_OF('NEW.claimed_at')}, NEW.pool_id, NEW.user_id, NEW.industry, 1, COALESCE(NEW.industry_share, 0)
+   WHERE NEW.source <> 'manager'
+  ON CONFLICT (day, pool_id, user_id, industry) DO UPDATE SET n = n + 1, share_sum = share_sum + excluded.share_sum;
+END;
+
+-- A contact, an outcome or the end of a claim moves its counts (and its contact time's bucket).
+CREATE TRIGGER claims_rollup_update AFTER UPDATE OF first_contact_at, end_reason, outcome ON claims
+  WHEN NEW.first_contact_at IS NOT OLD.first_contact_at OR NEW.end_reason IS NOT OLD.end_reason OR NEW.outcome IS NOT OLD.outcome
+BEGIN
+  UPDATE claim_rollup SET
+    contacted = contacted + (NEW.first_contact_at IS NOT NULL) - (OLD.first_contact_at IS NOT NULL),
+    c2c_sum = c2c_sum + COALESCE(NEW.first_contact_at - NEW.claimed_at, 0) - COALESCE(OLD.first_contact_at - OLD.claimed_at, 0),
+    expired = expired + (NEW.end_reason IS 'expired') - (OLD.end_reason IS 'expired'),
+    released = released + (NEW.end_reason IS 'released') - (OLD.end_reason IS 'released'),
+    skipped = skipped + (NEW.end_reason IS 'skipped') - (OLD.end_reason IS 'skipped'),
+    converted = converted + (NEW.outcome IS 'converted') - (OLD.outcome IS 'converted')
+   WHERE day = ${DAY_OF('NEW.claimed_at')} AND pool_id = NEW.pool_id AND user_id = NEW.user_id AND source = NEW.source;
+  UPDATE claim_hist SET n = n - 1, total = total - (OLD.first_contact_at - OLD.claimed_at)
+   WHERE kind = 'c' AND day = ${DAY_OF('OLD.claimed_at')} AND pool_id = OLD.pool_id AND user_id = OLD.user_id
+     AND bucket = ${BUCKET_OF('OLD.first_contact_at - OLD.claimed_at')}
+     AND OLD.source <> 'manager' AND OLD.first_contact_at IS NOT NULL AND NEW.first_contact_at IS NOT OLD.first_contact_at;
+  INSERT INTO claim_hist (kind, day, pool_id, user_id, bucket, n, total)
+  SELECT 'c', ${DAY_OF('NEW.claimed_at')}, NEW.pool_id, NEW.user_id, ${BUCKET_OF('NEW.first_contact_at - NEW.claimed_at')}, 1, NEW.first_contact_at - NEW.claimed_at
+   WHERE NEW.source <> 'manager' AND NEW.first_contact_at IS NOT NULL AND NEW.first_contact_at IS NOT OLD.first_contact_at
+  ON CONFLICT (kind, day, pool_id, user_id, bucket) DO UPDATE SET n = n + 1, total = total + excluded.total;
+END;
+${SQLITE_ROLLUP_BACKFILL}`,
+});

@@ -32,7 +32,9 @@ import {
   type RuleSet,
   type WorkingHours,
 } from '../../core/routing/index.js';
-import { AGE_BUCKETS_MIN, assembleRepFacts, dailyDurations, type MetricsFacts } from '../../core/metrics.js';
+import { AGE_BUCKETS_MIN, ageBuckets, type MetricsFacts } from '../../core/metrics.js';
+import { claimFactFrom, rollupRowFrom, BANDS10, type ClaimFactRow } from '../rollup-rows.js';
+import { DAY_MS, factsFromRollup, negated, rollupOfClaims, splitRange, sumRefusals, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
 import { apiKeyFromRow, eventActorColumns, eventFromRow, leadFromRow, poolFromRow, userFromRow } from '../rows.js';
 import type { ApiKeyRow, EventRow, LeadRow, PoolRow, UserRow } from '../rows.js';
 import type { Database } from '../db.js';
@@ -1259,71 +1261,106 @@ export class SqliteStore implements Store {
 
   // ------------------------------------------------------------------ measurements
 
-  async metricsFacts(range: MetricsRange, now: number): Promise<MetricsFacts> {
-    // Every query walks claims_time over the range (or the waiting-lead indexes): no scan
-    // of the leads or events tables per request.
+  async metricsFacts(range: MetricsRange, now: number, waitingTotals?: ReadonlyMap<number, number>): Promise<MetricsFacts> {
+    // The claim figures come from the rollup (migration 7) for the whole days of the range
+    // and from the claims of the partial days at its edges: never every claim in the range.
     const pool = range.poolId ?? null;
-    const inRange = `claimed_at >= ? AND claimed_at < ? AND (? IS NULL OR pool_id = ?) AND source <> 'manager'`;
-    const args = [range.from, range.to, pool, pool];
-    const waits = this.#s(`SELECT claimed_at AS at, claimed_at - lead_created_at AS d FROM claims WHERE ${inRange} ORDER BY d`).all(...args) as { at: number; d: number }[];
-    const arrivalToClaimMs = waits.map((r) => r.d);
-    const arrivalToClaimDaily = dailyDurations(waits.map((r) => ({ at: r.at, ms: r.d })));
-    const contact = this.#s(`SELECT user_id, first_contact_at - claimed_at AS d FROM claims WHERE ${inRange} AND first_contact_at IS NOT NULL ORDER BY d`).all(...args) as {
-      user_id: number;
-      d: number;
-    }[];
-    const reps = this.#s(
-      `SELECT user_id, COUNT(*) AS claims, COUNT(score_percentile) AS measured, AVG(score_percentile) AS mean_pct,
-              SUM(end_reason = 'expired') AS expired, SUM(end_reason = 'released') AS released, SUM(end_reason = 'skipped') AS skipped,
-              SUM(first_contact_at IS NOT NULL) AS contacted, SUM(outcome = 'converted') AS converted, SUM(score) AS score_sum
-         FROM claims WHERE ${inRange} GROUP BY user_id`,
-    ).all(...args) as { user_id: number; claims: number; measured: number; mean_pct: number | null; expired: number; released: number; skipped: number; contacted: number; converted: number; score_sum: number }[];
-    const bands = this.#s(`SELECT user_id, MIN(score / 10, 9) AS band, COUNT(*) AS n FROM claims WHERE ${inRange} GROUP BY user_id, band`).all(...args) as {
-      user_id: number;
-      band: number;
-      n: number;
-    }[];
-    const industries = this.#s(
-      `SELECT user_id, industry, COUNT(*) AS n, SUM(COALESCE(industry_share, 0)) AS expected FROM claims WHERE ${inRange} GROUP BY user_id, industry`,
-    ).all(...args) as { user_id: number; industry: string; n: number; expected: number }[];
-    const perRep = assembleRepFacts({
-      reps: reps.map((r) => ({ userId: r.user_id, claims: r.claims, measured: r.measured, meanPercentile: r.mean_pct, expired: r.expired, released: r.released, skipped: r.skipped, contacted: r.contacted, converted: r.converted, scoreSum: r.score_sum })),
-      bands: bands.map((b) => ({ userId: b.user_id, band: b.band, n: b.n })),
-      industries: industries.map((i) => ({ userId: i.user_id, industry: i.industry, n: i.n, expected: i.expected })),
-      contact: contact.map((c) => ({ userId: c.user_id, d: c.d })),
-    });
-    const bySource = (
-      this.#s(
-        `SELECT source, COUNT(*) AS claims, SUM(first_contact_at IS NOT NULL) AS contacted, SUM(outcome = 'converted') AS converted FROM claims
-          WHERE claimed_at >= ? AND claimed_at < ? AND (? IS NULL OR pool_id = ?) GROUP BY source ORDER BY source`,
-      ).all(...args) as { source: string; claims: number; contacted: number; converted: number }[]
-    ).map((r) => ({ ...r }));
+    // Which side of a partial day to read: the one with fewer claims, all pools' claims counted
+    // on claims_time without reading rows (a fair guide for one pool too).
+    const countClaims = this.#s(`SELECT COUNT(*) AS n FROM claims WHERE claimed_at >= ? AND claimed_at < ?`);
+    const plan = splitRange(range.from, range.to, now, (a, b) => (countClaims.get(a, b) as { n: number }).n);
+    const slices: RollupSlice[] = [
+      ...plan.add.map((e) => rollupOfClaims(this.#claimFacts(e.from, e.to, pool))),
+      ...plan.subtract.map((e) => negated(rollupOfClaims(this.#claimFacts(e.from, e.to, pool)))),
+    ];
+    if (plan.days) slices.push(this.#rollupSlice(plan.days.from, plan.days.to, pool));
+    const claimFigures = factsFromRollup(slices);
     const pools = range.poolId !== undefined ? [range.poolId] : (this.#s('SELECT id FROM pools ORDER BY id').all() as { id: number }[]).map((r) => r.id);
     const bucketCount = this.#s(`SELECT COUNT(*) AS n FROM leads INDEXED BY leads_age WHERE pool_id = ? AND status = 'available' AND created_at > ? AND created_at <= ?`);
     const oldest = this.#s(`SELECT MIN(created_at) AS at FROM leads WHERE pool_id = ? AND status = 'available'`);
     const waiting = pools.map((poolId) => {
       const edges = [0, ...AGE_BUCKETS_MIN.map((m) => m * 60_000), Number.MAX_SAFE_INTEGER];
-      const buckets = edges.slice(0, -1).map((lo, i) => (bucketCount.get(poolId, now - edges[i + 1]!, now - lo) as { n: number }).n);
+      const count = (i: number) => (bucketCount.get(poolId, now - edges[i + 1]!, now - edges[i]!) as { n: number }).n;
+      const young = AGE_BUCKETS_MIN.map((_, i) => count(i));
+      const total = waitingTotals?.get(poolId);
+      const buckets = ageBuckets(young, total === undefined ? { count: count(AGE_BUCKETS_MIN.length) } : { total });
       return { poolId, buckets, oldestAt: (oldest.get(poolId) as { at: number | null }).at };
     });
     const reviewWaiting = (this.#s(`SELECT COUNT(*) AS n FROM leads WHERE status = 'review' AND (? IS NULL OR pool_id = ?)`).get(pool, pool) as { n: number }).n;
-    const refusals = (
+    // Refusals: their rollup (migration 7) for the days, their events at the edges.
+    const rawRefusals = this.#s(
+      `SELECT COALESCE(actor_id, 0) AS user_id, COALESCE(json_extract(data, '$.rule'), '') AS rule, COUNT(*) AS n FROM events
+        WHERE type = 'lead.claim_refused' AND at >= ? AND at < ? AND (? IS NULL OR pool_id = ?) GROUP BY 1, 2`,
+    );
+    const refusalRows = (rows: unknown[]) => (rows as { user_id: number; rule: string; n: number }[]).map((r) => ({ userId: r.user_id, rule: r.rule, count: r.n }));
+    const refusals = sumRefusals([
+      ...plan.add.map((e) => ({ sign: 1 as const, rows: refusalRows(rawRefusals.all(e.from, e.to, pool, pool)) })),
+      ...plan.subtract.map((e) => ({ sign: -1 as const, rows: refusalRows(rawRefusals.all(e.from, e.to, pool, pool)) })),
+      ...(plan.days
+        ? [{ sign: 1 as const, rows: refusalRows(this.#s(`SELECT user_id, rule, SUM(n) AS n FROM refusal_rollup WHERE day >= ? AND day < ? AND (? IS NULL OR pool_id = ?) GROUP BY user_id, rule`).all(plan.days.from, plan.days.to, pool, pool)) }]
+        : []),
+    ]);
+    return { ...claimFigures, waiting, reviewWaiting, refusals };
+  }
+
+  /** The rollup's sums over whole days [fromDay, toDay). */
+  #rollupSlice(fromDay: number, toDay: number, pool: number | null): RollupSlice {
+    const args = [fromDay, toDay, pool, pool];
+    const where = `day >= ? AND day < ? AND (? IS NULL OR pool_id = ?)`;
+    const rows = (
       this.#s(
-        `SELECT actor_id AS user_id, json_extract(data, '$.rule') AS rule, COUNT(*) AS n FROM events
-          WHERE type = 'lead.claim_refused' AND at >= ? AND at < ? AND (? IS NULL OR pool_id = ?) GROUP BY actor_id, rule`,
-      ).all(...args) as { user_id: number; rule: string; n: number }[]
-    ).map((r) => ({ userId: r.user_id, rule: r.rule, count: r.n }));
-    return { arrivalToClaimMs, arrivalToClaimDaily, claimToContactMs: contact.map((c) => c.d).sort((a, b) => a - b), perRep, bySource, waiting, reviewWaiting, refusals };
+        `SELECT user_id, source, SUM(claims) AS claims, SUM(measured) AS measured, SUM(pct_sum) AS pct_sum, SUM(score_sum) AS score_sum, SUM(contacted) AS contacted,
+                SUM(expired) AS expired, SUM(released) AS released, SUM(skipped) AS skipped, SUM(converted) AS converted,
+                ${BANDS10.map((b) => `SUM(${b}) AS ${b}`).join(', ')}
+           FROM claim_rollup WHERE ${where} GROUP BY user_id, source`,
+      ).all(...args) as Record<string, number | string>[]
+    ).map((r) => rollupRowFrom(r));
+    const hist = [
+      ...(this.#s(`SELECT day, bucket, SUM(n) AS n, SUM(total) AS total FROM claim_hist WHERE kind = 'a' AND ${where} GROUP BY day, bucket`).all(...args) as {
+        day: number;
+        bucket: number;
+        n: number;
+        total: number;
+      }[]).map((h) => ({ kind: 'a' as const, day: h.day, userId: 0, bucket: h.bucket, n: h.n, total: h.total })),
+      ...(this.#s(`SELECT user_id, bucket, SUM(n) AS n, SUM(total) AS total FROM claim_hist WHERE kind = 'c' AND ${where} GROUP BY user_id, bucket`).all(...args) as {
+        user_id: number;
+        bucket: number;
+        n: number;
+        total: number;
+      }[]).map((h) => ({ kind: 'c' as const, day: 0, userId: h.user_id, bucket: h.bucket, n: h.n, total: h.total })),
+    ];
+    const mix = (
+      this.#s(`SELECT user_id, industry, SUM(n) AS n, SUM(share_sum) AS share_sum FROM claim_mix WHERE ${where} GROUP BY user_id, industry`).all(...args) as {
+        user_id: number;
+        industry: string;
+        n: number;
+        share_sum: number;
+      }[]
+    ).map((m) => ({ userId: m.user_id, industry: m.industry, n: m.n, shareSum: m.share_sum }));
+    return { rows, hist, mix };
+  }
+
+  /** The raw claims of a partial day at a range's edge (claims_time bounds it to that day). */
+  #claimFacts(from: number, to: number, pool: number | null): ClaimFact[] {
+    return (
+      this.#s(
+        `SELECT user_id, source, claimed_at, lead_created_at, score, industry, score_percentile, industry_share, first_contact_at, end_reason, outcome
+           FROM claims WHERE claimed_at >= ? AND claimed_at < ? AND (? IS NULL OR pool_id = ?)`,
+      ).all(from, to, pool, pool) as ClaimFactRow[]
+    ).map(claimFactFrom);
   }
 
   async claimCountsSince(since: number): Promise<{ userId: number; poolId: number; claims: number }[]> {
-    return (
-      this.#s(`SELECT user_id, pool_id, COUNT(*) AS n FROM claims WHERE claimed_at >= ? AND source <> 'manager' GROUP BY user_id, pool_id`).all(since) as {
-        user_id: number;
-        pool_id: number;
-        n: number;
-      }[]
-    ).map((r) => ({ userId: r.user_id, poolId: r.pool_id, claims: r.n }));
+    // Whole days from the rollup, the part of a day before them from the claims.
+    const firstWhole = since % DAY_MS === 0 ? since : since - (since % DAY_MS) + DAY_MS;
+    const rows = this.#s(
+      `SELECT user_id, pool_id, SUM(n) AS n FROM (
+         SELECT user_id, pool_id, claims AS n FROM claim_rollup WHERE day >= ? AND source <> 'manager'
+         UNION ALL
+         SELECT user_id, pool_id, 1 AS n FROM claims WHERE claimed_at >= ? AND claimed_at < ? AND source <> 'manager'
+       ) GROUP BY user_id, pool_id`,
+    ).all(firstWhole, since, firstWhole) as { user_id: number; pool_id: number; n: number }[];
+    return rows.filter((r) => r.n > 0).map((r) => ({ userId: r.user_id, poolId: r.pool_id, claims: r.n }));
   }
 
   async *eventPages(range: MetricsRange, pageSize: number): AsyncIterable<LeadEvent[]> {
