@@ -26,6 +26,7 @@ export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
   const { store, clock } = app.ctx;
 
   const facetCache = new Map<number, { at: number; facets: Awaited<ReturnType<Store['facets']>> }>();
+  const facetReads = new Map<number, Promise<Awaited<ReturnType<Store['facets']>>>>();
 
   async function mustPool(id: number): Promise<Pool> {
     const pool = await store.getPool(id);
@@ -150,12 +151,25 @@ export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (req) => {
       await mustPool(req.params.id);
-      // The values change slowly and reading them touches every lead of the pool: a minute old is fresh enough.
-      const hit = facetCache.get(req.params.id);
-      if (hit && Date.now() - hit.at < 60_000) return hit.facets;
-      const facets = await store.facets(req.params.id);
-      facetCache.set(req.params.id, { at: Date.now(), facets });
-      return facets;
+      // The values change slowly and reading them touches every lead of the pool: an answer up
+      // to a minute old is served as it is; an older one is served too while a fresh one is read
+      // in the background. Only the very first request for a pool waits for the read.
+      const id = req.params.id;
+      const hit = facetCache.get(id);
+      if (hit && clock.now() - hit.at < 60_000) return hit.facets;
+      let reading = facetReads.get(id);
+      if (!reading) {
+        reading = store
+          .facets(id)
+          .then((facets) => {
+            facetCache.set(id, { at: clock.now(), facets });
+            return facets;
+          })
+          .finally(() => facetReads.delete(id));
+        facetReads.set(id, reading);
+        if (hit) reading.catch((err: unknown) => req.log.warn({ err }, 'refreshing the facets failed; the last ones stay'));
+      }
+      return hit ? hit.facets : await reading;
     },
   );
 

@@ -41,6 +41,7 @@ import type { Database } from '../db.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SQLITE_INTEGRATION_MIGRATIONS } from './integration-migrations.js';
 import { closeSqlite, openSqlite, type SqliteDb } from './connection.js';
+import { SqliteReadWorker } from './read-worker.js';
 
 type Held = { lead: Lead; events: LeadEvent[] };
 
@@ -115,6 +116,8 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.#stmts.clear();
+    await this.#reader?.close();
+    this.#reader = null;
     await closeSqlite(this.db);
   }
 
@@ -348,10 +351,21 @@ export class SqliteStore implements Store {
   }
 
   async facets(poolId: number): Promise<Record<'industry' | 'companySize' | 'source' | 'region', string[]>> {
-    const col = (c: string) =>
-      (this.#s(`SELECT DISTINCT ${c} AS v FROM leads WHERE pool_id = ? ORDER BY 1`).all(poolId) as { v: string }[]).map((r) => r.v);
-    return { industry: col('industry'), companySize: col('company_size'), source: col('source'), region: col('region') };
+    // Every lead of the pool is read: off the main thread when the database is a file.
+    const sql = `SELECT DISTINCT industry AS v, 0 AS k FROM leads WHERE pool_id = ?
+                 UNION ALL SELECT DISTINCT company_size, 1 FROM leads WHERE pool_id = ?
+                 UNION ALL SELECT DISTINCT source, 2 FROM leads WHERE pool_id = ?
+                 UNION ALL SELECT DISTINCT region, 3 FROM leads WHERE pool_id = ?`;
+    const params = [poolId, poolId, poolId, poolId];
+    const rows =
+      this.db.name === ':memory:'
+        ? (this.#s(sql).all(...params) as { v: string; k: number }[])
+        : await (this.#reader ??= new SqliteReadWorker(this.db.name)).all<{ v: string; k: number }>(sql, params);
+    const col = (k: number) => rows.filter((r) => r.k === k).map((r) => r.v).sort();
+    return { industry: col(0), companySize: col(1), source: col(2), region: col(3) };
   }
+
+  #reader: SqliteReadWorker | null = null;
 
   // ------------------------------------------------------------------ leads
 
