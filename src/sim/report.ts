@@ -20,6 +20,20 @@ export interface PushPullRow {
   verdict: string;
 }
 
+/**
+ * The recommendation as data, language-free: the first note is the headline, the others the
+ * reasons, in the order of `reasons`. A console words them in its user's language; the
+ * sentences in `headline` and `reasons` are the English wording of the same notes.
+ * Pairs are [the recommended model, the other]; a model is named by its key (id:rules).
+ */
+export type RecommendationNote =
+  | { code: 'headline'; model: string; conversions: number; within1h: number; medianMin: number | null; coverage: number; gini: number }
+  | { code: 'against'; model: string; rival: string; within1h: [number, number]; gini: [number, number]; conversions: [number, number]; coverage: [number, number]; expiries: [number, number] }
+  | { code: 'fair_play'; model: string; conversions: [number, number]; giniHot: [number, number]; cherryPick: [number | null, number | null]; refused: number }
+  | { code: 'short_of_hands'; unworked: number; agedOut: number }
+  | { code: 'cherry_picking'; index: number }
+  | { code: 'manager_review'; sent: number; hours: number };
+
 export interface SimulationReport {
   version: 1;
   seed: number;
@@ -37,7 +51,7 @@ export interface SimulationReport {
   };
   results: ModelResult[];
   pushVsPull: { bestPush: string | null; bestPull: string | null; rows: PushPullRow[] };
-  recommendation: { model: string; label: string; headline: string; reasons: string[] };
+  recommendation: { model: string; label: string; headline: string; reasons: string[]; notes: RecommendationNote[] };
 }
 
 export interface StreamFacts {
@@ -110,6 +124,9 @@ function relative(a: number, b: number): string {
 
 function recommend(best: ModelResult, ranked: ModelResult[], all: ModelResult[]): SimulationReport['recommendation'] {
   const reasons: string[] = [];
+  const notes: RecommendationNote[] = [
+    { code: 'headline', model: key(best), conversions: best.conversions.expected, within1h: best.contactedWithin1h, medianMin: best.speedToContactMin.median, coverage: best.coverage, gini: best.fairness.giniLeads },
+  ];
   const headline =
     `${best.model.label}: ${num(best.conversions.expected)} expected conversions, ${pct(best.contactedWithin1h)} of leads contacted within an hour ` +
     `(median ${num(best.speedToContactMin.median, ' min')}), ${pct(best.coverage)} worked, fairness Gini ${best.fairness.giniLeads.toFixed(2)}.`;
@@ -128,6 +145,16 @@ function recommend(best: ModelResult, ranked: ModelResult[], all: ModelResult[])
       `lock expiries ${best.lockExpiries} vs ${r.lockExpiries}`,
     ];
     reasons.push(`Against ${r.model.label}: ${parts.join(', ')}.`);
+    notes.push({
+      code: 'against',
+      model: key(best),
+      rival: key(r),
+      within1h: [best.contactedWithin1h, r.contactedWithin1h],
+      gini: [best.fairness.giniLeads, r.fairness.giniLeads],
+      conversions: [best.conversions.expected, r.conversions.expected],
+      coverage: [best.coverage, r.coverage],
+      expiries: [best.lockExpiries, r.lockExpiries],
+    });
   }
   const twin = all.find((r) => r.model.id === best.model.id && r.model.rules !== best.model.rules);
   if (twin) {
@@ -138,19 +165,30 @@ function recommend(best: ModelResult, ranked: ModelResult[], all: ModelResult[])
       `Fair play on vs off in this model: ${num(on.conversions.expected)} vs ${num(off.conversions.expected)} expected conversions, Gini of hot leads ${on.fairness.giniHotLeads.toFixed(2)} vs ${off.fairness.giniHotLeads.toFixed(2)}, ` +
         `cherry-pick index ${num(on.cherryPickIndex.team)} vs ${num(off.cherryPickIndex.team)}; the rules refused ${refused} claim(s).`,
     );
+    notes.push({
+      code: 'fair_play',
+      model: best.model.id,
+      conversions: [on.conversions.expected, off.conversions.expected],
+      giniHot: [on.fairness.giniHotLeads, off.fairness.giniHotLeads],
+      cherryPick: [on.cherryPickIndex.team, off.cherryPickIndex.team],
+      refused,
+    });
   }
   if (best.coverage < 0.95) {
     reasons.push(
       `Caution: even this model leaves ${pct(1 - best.coverage)} of leads unworked (${best.leftToAgeOut} aged out): at this volume the team is short of hands, whatever the model.`,
     );
+    notes.push({ code: 'short_of_hands', unworked: 1 - best.coverage, agedOut: best.leftToAgeOut });
   }
   if (best.cherryPickIndex.team !== null && best.cherryPickIndex.team > 65) {
     reasons.push(`Reps pick the best leads (cherry-pick index ${best.cherryPickIndex.team}; 50 takes what comes): watch the claim mix, or turn the diversity rule on.`);
+    notes.push({ code: 'cherry_picking', index: best.cherryPickIndex.team });
   }
   if (best.managerReview.sentToReview > 0) {
     reasons.push(`Manager review: ${best.managerReview.sentToReview} lead(s) escalated to review, about ${best.managerReview.managerHours} hours of a manager's time.`);
+    notes.push({ code: 'manager_review', sent: best.managerReview.sentToReview, hours: best.managerReview.managerHours });
   }
-  return { model: key(best), label: best.model.label, headline, reasons };
+  return { model: key(best), label: best.model.label, headline, reasons, notes };
 }
 
 function pushPullRows(inputs: SimulationReport['inputs'], push: ModelResult | null, pull: ModelResult | null): PushPullRow[] {

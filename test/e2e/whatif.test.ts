@@ -48,6 +48,7 @@ describe('What if', () => {
     const rec = page.getByTestId('whatif-recommendation');
     await rec.getByRole('heading', { name: 'Recommendation' }).waitFor();
     expect(await rec.locator('li').count()).toBeGreaterThan(0);
+    expect(await rec.locator('li').first().textContent()).toMatch(/^Against .+: .+ contacted within an hour/);
     const speed = page.getByRole('img', { name: 'Median minutes from arrival to first contact, per model' });
     expect(await speed.locator('.chart-row').count()).toBe(3);
     expect(await page.getByRole('img', { name: 'Share of leads ever contacted, per model' }).locator('title').first().textContent()).toMatch(/%/);
@@ -85,6 +86,10 @@ describe('What if', () => {
     expect(await table.locator('tbody th').allTextContents()).toContain('Push, gewichtet (Fair Play an)');
     await page.getByText('Nicht gestartet: Bitte prüfen Sie die markierten Felder.').waitFor(); // the last refusal, in the language of the moment
     expect(await table.locator('td').filter({ hasText: /\d,\d\s%$/ }).count()).toBeGreaterThan(0);
+    // The recommendation too, worded from its data in German.
+    const rec = page.getByTestId('whatif-recommendation');
+    await rec.getByRole('heading', { name: 'Empfehlung' }).waitFor();
+    expect(await rec.locator('li').first().textContent()).toMatch(/^Gegenüber .+: .+ innerhalb einer Stunde kontaktiert/);
     await shot(page, '32-whatif-de', true);
     await page.getByLabel('Sprache').selectOption('en');
   });

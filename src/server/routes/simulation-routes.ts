@@ -43,7 +43,16 @@ const RunSummary = Type.Object({
   error: Nullable(Type.String()),
 });
 
-const Recommendation = Type.Object({ model: Type.String(), label: Type.String(), headline: Type.String(), reasons: Type.Array(Type.String()) });
+const Recommendation = Type.Object({
+  model: Type.String(),
+  label: Type.String(),
+  headline: Type.String({ description: 'In English; `notes` carry the same, language-free.' }),
+  reasons: Type.Array(Type.String()),
+  notes: Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+    description:
+      'The headline and then each reason as data: {code: headline|against|fair_play|short_of_hands|cherry_picking|manager_review, ...numbers}; pairs are [recommended, other]; models by key "id:rules".',
+  }),
+});
 
 const RunOut = Type.Object({
   ...RunSummary.properties,

@@ -122,7 +122,7 @@ export function Header({ route }: { route: Route }) {
               </Link>
               <Link
                 to={paths.managePools}
-                aria-current={current(['managePools', 'manageUsers', 'manageKeys', 'manageImport', 'manageRouting', 'manageReps', 'manageAccounts', 'manageWebhooks', 'manageIntake'])}
+                aria-current={current(['managePools', 'manageUsers', 'manageKeys', 'manageImport', 'manageRouting', 'manageReps', 'manageAccounts', 'manageWebhooks', 'manageIntake', 'whatIf'])}
               >
                 {t('nav.manage')}
               </Link>

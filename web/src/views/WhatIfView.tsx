@@ -51,8 +51,18 @@ interface Run {
   progress: { fraction: number; leadsSimulated: number; model: string | null; modelIndex: number; models: number };
   error: string | null;
   report?: { inputs: { leads: number; days: number; reps: number }; seed: number; results: ModelResult[] } | null;
-  recommendation?: { model: string; label: string; headline: string; reasons: string[] } | null;
+  recommendation?: { model: string; label: string; headline: string; reasons: string[]; notes?: Note[] } | null;
 }
+
+/** The recommendation as data (the server's RecommendationNote): worded here in the user's language. */
+type Pair = [number, number];
+type Note =
+  | { code: 'headline'; model: string; conversions: number; within1h: number; medianMin: number | null; coverage: number; gini: number }
+  | { code: 'against'; model: string; rival: string; within1h: Pair; gini: Pair; conversions: Pair; coverage: Pair; expiries: Pair }
+  | { code: 'fair_play'; model: string; conversions: Pair; giniHot: Pair; cherryPick: [number | null, number | null]; refused: number }
+  | { code: 'short_of_hands'; unworked: number; agedOut: number }
+  | { code: 'cherry_picking'; index: number }
+  | { code: 'manager_review'; sent: number; hours: number };
 
 interface Form {
   stream: 'synthetic' | 'history';
@@ -424,17 +434,59 @@ function Results({ run, report, w }: { run: Run; report: NonNullable<Run['report
   const minutes = (m: number | null) => (m === null ? w('whatIf.noContact') : duration(m * 60_000));
   const label = (r: ModelResult) => modelLabel(r, w);
   const rec = run.recommendation;
+  const byKey = new Map(results.map((r) => [`${r.model.id}:${r.model.rules}`, r]));
+  const modelName = (k: string) => {
+    const r = byKey.get(k);
+    return r ? label(r) : k;
+  };
+  const n = (x: number | null, digits = 0) => (x === null ? '—' : number(x, { maximumFractionDigits: digits }));
+  const wordNote = (note: Note): string => {
+    switch (note.code) {
+      case 'headline':
+        return w('whatIf.note.headline', { model: modelName(note.model), conversions: n(note.conversions, 1), within1h: pct(note.within1h), median: minutes(note.medianMin), coverage: pct(note.coverage), gini: n(note.gini, 2) });
+      case 'against':
+        return w('whatIf.note.against', {
+          rival: modelName(note.rival),
+          within1h: pct(note.within1h[0]),
+          within1hOther: pct(note.within1h[1]),
+          gini: n(note.gini[0], 2),
+          giniOther: n(note.gini[1], 2),
+          conversions: n(note.conversions[0], 1),
+          conversionsOther: n(note.conversions[1], 1),
+          coverage: pct(note.coverage[0]),
+          coverageOther: pct(note.coverage[1]),
+          expiries: n(note.expiries[0]),
+          expiriesOther: n(note.expiries[1]),
+        });
+      case 'fair_play':
+        return w('whatIf.note.fair_play', {
+          conversions: n(note.conversions[0], 1),
+          conversionsOther: n(note.conversions[1], 1),
+          giniHot: n(note.giniHot[0], 2),
+          giniHotOther: n(note.giniHot[1], 2),
+          cherry: n(note.cherryPick[0]),
+          cherryOther: n(note.cherryPick[1]),
+          refused: n(note.refused),
+        });
+      case 'short_of_hands':
+        return w('whatIf.note.short_of_hands', { unworked: pct(note.unworked), agedOut: n(note.agedOut) });
+      case 'cherry_picking':
+        return w('whatIf.note.cherry_picking', { index: n(note.index) });
+      case 'manager_review':
+        return w('whatIf.note.manager_review', { sent: n(note.sent), hours: n(note.hours, 1) });
+    }
+  };
   return (
     <>
       {rec ? (
         <section className="card" aria-labelledby={`${id}-rec`} data-testid="whatif-recommendation">
           <h2 id={`${id}-rec`}>{w('whatIf.recommendation')}</h2>
           <p>
-            <strong>{rec.headline}</strong>
+            <strong>{rec.notes?.[0] ? wordNote(rec.notes[0]) : rec.headline}</strong>
           </p>
           <h3>{w('whatIf.reasons')}</h3>
           <ul>
-            {rec.reasons.map((r, i) => (
+            {(rec.notes ? rec.notes.slice(1).map(wordNote) : rec.reasons).map((r, i) => (
               <li key={i}>{r}</li>
             ))}
           </ul>
