@@ -469,8 +469,10 @@ BEGIN
     skipped = claim_rollup.skipped + excluded.skipped, converted = claim_rollup.converted + excluded.converted,
     ${BANDS10.map((b) => `${b} = claim_rollup.${b} + excluded.${b}`).join(', ')};
   IF NEW.source <> 'manager' THEN
+    -- Kept per rep although read per pool (the readers sum over reps): one row per pool, day
+    -- and bucket would be a row lock every concurrent claim in the pool waits on until commit.
     INSERT INTO claim_hist (kind, day, pool_id, user_id, bucket, n, total)
-    VALUES ('a', ${DAY_OF('NEW.claimed_at')}, NEW.pool_id, 0, ${BUCKET_OF('NEW.claimed_at - NEW.lead_created_at')}, 1, NEW.claimed_at - NEW.lead_created_at)
+    VALUES ('a', ${DAY_OF('NEW.claimed_at')}, NEW.pool_id, NEW.user_id, ${BUCKET_OF('NEW.claimed_at - NEW.lead_created_at')}, 1, NEW.claimed_at - NEW.lead_created_at)
     ON CONFLICT (kind, day, pool_id, user_id, bucket) DO UPDATE SET n = claim_hist.n + 1, total = claim_hist.total + excluded.total;
     IF NEW.first_contact_at IS NOT NULL THEN
       INSERT INTO claim_hist (kind, day, pool_id, user_id, bucket, n, total)
