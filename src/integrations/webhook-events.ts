@@ -7,21 +7,8 @@ import { leadJson } from '../server/views.js';
  * (`lead.activity` is sent as `lead.contacted`, a claim refusal as `rule.refused`).
  * A push by the routing rules is sent as `lead.pushed`: the lead went straight to a rep.
  */
-export const WEBHOOK_EVENT_TYPES = [
-  'lead.created',
-  'lead.routed',
-  'lead.claimed',
-  'lead.released',
-  'lead.expired',
-  'lead.escalated',
-  'lead.contacted',
-  'lead.status_changed',
-  'rule.refused',
-  'lead.reassigned',
-  'lead.skipped',
-  'lead.pushed',
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-event-types.js';
+import type { WebhookEventType } from './webhook-event-types.js';
 
 const PUBLIC_NAME: Record<string, WebhookEventType> = {
   'lead.created': 'lead.created',

@@ -2,22 +2,9 @@ import { must, request } from './client.js';
 
 /** Webhook endpoints, their delivery logs, and intake sources (the shapes of the integrations API). */
 
-export const WEBHOOK_EVENT_TYPES = [
-  'lead.created',
-  'lead.routed',
-  'lead.claimed',
-  'lead.released',
-  'lead.expired',
-  'lead.escalated',
-  'lead.contacted',
-  'lead.status_changed',
-  'rule.refused',
-  'lead.reassigned',
-  'lead.skipped',
-  'lead.pushed',
-] as const;
-
-export const LEAD_FIELD_PATHS = ['company', 'industry', 'companySize', 'source', 'score', 'region', 'contact.name', 'contact.email', 'contact.phone', 'externalId', 'priority'] as const;
+// The server's own lists, so the form offers exactly what the API accepts.
+export { WEBHOOK_EVENT_TYPES } from '../../../src/integrations/webhook-event-types.js';
+export { LEAD_FIELD_PATHS } from '../../../src/store/integration-store.js';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead';
 
