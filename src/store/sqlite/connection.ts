@@ -71,10 +71,14 @@ function startCheckpointer(db: SqliteDb, file: string, resetBytes: number): void
         if (size > workerData.resetBytes) {
           // Each pass copies what the last one left behind, which shrinks while copying is faster
           // than writing: a few passes bring the rest under the bound the writer copies itself.
-          for (let pass = 0; pass < 8 && r && r.busy === 0 && r.log - r.checkpointed >= workerData.catchUpFrames; pass++) {
+          for (let pass = 0; pass < 8 && r && r.busy === 0 && r.log - r.checkpointed >= workerData.catchUpFrames && size <= 4 * workerData.resetBytes; pass++) {
             [r] = db.pragma('wal_checkpoint(PASSIVE)');
+            try { size = fs.statSync(wal).size; } catch {}
           }
-          if (r && r.busy === 0 && r.log > r.checkpointed && r.log - r.checkpointed < workerData.catchUpFrames) {
+          // A writer faster than the copy never lets the rest get that small: past four times
+          // the bound the writer copies what is left anyway, a longer pause but a bounded WAL.
+          const rest = r ? r.log - r.checkpointed : 0;
+          if (r && r.busy === 0 && rest > 0 && (rest < workerData.catchUpFrames || size > 4 * workerData.resetBytes)) {
             parentPort.postMessage('catch-up'); // the next round waits for the writer's 'resume'
             return;
           }
