@@ -76,7 +76,7 @@ const WORDS = ['Nord', 'Süd', 'Alpha', 'Berg', 'Werk', 'Tech', 'Bau', 'Logistik
 const SIZES = ['1-10', '11-50', '51-200', '201-1000', '1001-5000', '5000+'] as const;
 
 /** A deterministic lead like the demo's (~400 bytes a row). */
-function benchLead(i: number): LeadInput {
+export function benchLead(i: number): LeadInput {
   const r = (k: number) => ((i * 2654435761 + k * 40503) >>> 0) % 1_000_003;
   const w = (k: number) => WORDS[r(k) % WORDS.length]!;
   return {

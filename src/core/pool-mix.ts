@@ -21,14 +21,28 @@ export function emptyMix(): PoolMix {
  */
 export function scorePercentile(mix: PoolMix, score: number): number | null {
   if (mix.waiting === 0) return null;
-  const b = bandOf(score);
+  return percentileNumerators(mix)[bandOf(score)]! / mix.waiting;
+}
+
+/**
+ * Per band: the waiting leads below it plus half of those in it, the numerator of
+ * `scorePercentile`. Counts are integers, so the sums are exact in any order; a store may
+ * keep these ten numbers with the snapshot instead of summing the mix at every claim.
+ */
+export function percentileNumerators(mix: PoolMix): number[] {
+  const totals = Array<number>(BANDS).fill(0);
+  for (const bands of Object.values(mix.byIndustry)) for (let i = 0; i < BANDS; i++) totals[i]! += bands[i] ?? 0;
   let below = 0;
-  let same = 0;
-  for (const bands of Object.values(mix.byIndustry)) {
-    for (let i = 0; i < b; i++) below += bands[i] ?? 0;
-    same += bands[b] ?? 0;
-  }
-  return (below + same / 2) / mix.waiting;
+  return totals.map((n) => {
+    const at = below + n / 2;
+    below += n;
+    return at;
+  });
+}
+
+/** industry → waiting leads of that industry. */
+export function industryTotals(mix: PoolMix): Record<string, number> {
+  return Object.fromEntries(Object.entries(mix.byIndustry).map(([k, bands]) => [k, bands.reduce((a, n) => a + n, 0)]));
 }
 
 export function industryShare(mix: PoolMix, industry: string): number | null {

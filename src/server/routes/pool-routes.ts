@@ -185,8 +185,12 @@ export async function poolRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       const actor = userActor(req);
-      await mustPool(req.params.id);
-      const res = await store.claimNext(req.params.id, actor, clock.now());
+      // No lookup of the pool first: the claim statement finds out itself (one round trip
+      // per claim fewer on PostgreSQL); its answer only gains the field's name here.
+      const res = await store.claimNext(req.params.id, actor, clock.now()).catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'POOL_NOT_FOUND') throw new AppError('POOL_NOT_FOUND', err.message, { field: 'id', poolId: req.params.id });
+        throw err;
+      });
       if (!res) return reply.status(204).send(null);
       announce(app);
       return { lead: leadJson(res.lead) };

@@ -3,7 +3,7 @@ import { Kysely, PostgresDialect, type Compilable } from 'kysely';
 import { AppError, validationError } from '../../core/errors.js';
 import { decideClaimById, alreadyClaimed, checkMayWork, lockExpiry, type ClaimTarget } from '../../core/claims.js';
 import { checkClaimRules, checkDetailView, checkSkip, RuleRefusal, type PoolRules, type RepClaimState } from '../../core/fair-play.js';
-import { BANDS, emptyMix, type PoolMix } from '../../core/pool-mix.js';
+import { BANDS, emptyMix, industryTotals, percentileNumerators, type PoolMix } from '../../core/pool-mix.js';
 import { AGE_BUCKETS_MIN, ageBuckets, type MetricsFacts } from '../../core/metrics.js';
 import { claimFactFrom, rollupRowFrom, BANDS10, type ClaimFactRow } from '../rollup-rows.js';
 import { DAY_MS, edgeWindows, factsFromRollup, negated, rollupOfClaims, splitRange, sumRefusals, type ClaimFact, type RollupSlice } from '../../core/metrics-rollup.js';
@@ -959,10 +959,43 @@ export class PostgresStore implements Store {
     const team = await this.#teamRules();
     const r = await this.#prepared<ClaimNextResult>('leadpool_claim_next', CLAIM_NEXT_SQL, [poolId, actor.userId, now, actor.name, true, needsState(team, 'next')]);
     if (!r) throw new AppError('POOL_NOT_FOUND', `There is no pool ${poolId}.`, { poolId });
+    this.#countTowardFloor(poolId);
     if (r.needs_state) return this.#claimNextWithRules(poolId, actor, now);
     if (!r.ev || r.id == null) return null;
     this.#wrote();
     return { lead: leadFromRow(r as LeadRow), events: [eventFromRow(r.ev)] };
+  }
+
+  /** Claim-next calls per pool since this instance last raised the pool's queue floor. */
+  readonly #floorCalls = new Map<number, number>();
+  readonly #floorRaising = new Set<number>();
+
+  /**
+   * Every FLOOR_EVERY claim-next calls in a pool, raise its floor past the leads claimed
+   * since, in the background: the dead index entries a scan must walk stay a few pages.
+   */
+  #countTowardFloor(poolId: number): void {
+    const n = (this.#floorCalls.get(poolId) ?? 0) + 1;
+    if (n < FLOOR_EVERY || this.#floorRaising.has(poolId) || this.#closed) {
+      this.#floorCalls.set(poolId, n);
+      return;
+    }
+    this.#floorCalls.set(poolId, 0);
+    this.#floorRaising.add(poolId);
+    // A failed raise only leaves the floor lower than it could be: the next one tries again.
+    this.raiseQueueFloor(poolId)
+      .catch(() => undefined)
+      .finally(() => this.#floorRaising.delete(poolId));
+  }
+
+  /**
+   * Raises a pool's queue floor to the first available lead (+infinity when none is), as a
+   * compare-and-set on the version read in the same snapshot (see migration 8). Returns
+   * false when nothing moved: already there, or a writer made a lead available meanwhile.
+   */
+  async raiseQueueFloor(poolId: number): Promise<boolean> {
+    const r = await this.pool.query(RAISE_FLOOR_SQL, [poolId]);
+    return (r.rowCount ?? 0) > 0;
   }
 
   async #claimNextWithRules(poolId: number, actor: UserActor, now: number): Promise<Held | null> {
@@ -1000,7 +1033,8 @@ export class PostgresStore implements Store {
       c,
       `SELECT l.* FROM leads l WHERE l.pool_id = $1 AND l.status = 'available'
           AND NOT EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = $2)
-        ORDER BY l.priority DESC, l.created_at, l.id LIMIT 500 FOR UPDATE OF l SKIP LOCKED`,
+          AND (-l.priority, l.created_at, l.id) >= (${FLOOR_OF('$1')})
+        ORDER BY -l.priority, l.created_at, l.id LIMIT 500 FOR UPDATE OF l SKIP LOCKED`,
       [pool.id, actor.userId],
     );
     const config = await this.#routingConfig(c);
@@ -1129,8 +1163,8 @@ export class PostgresStore implements Store {
   async #recordHandedClaim(c: Q, lead: Lead, userId: number, source: string, now: number): Promise<void> {
     await c.query(
       `INSERT INTO claims (lead_id, user_id, pool_id, source, claimed_at, lead_created_at, score, industry, score_percentile, industry_share)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, leadpool_score_percentile(m.mix, $7), leadpool_industry_share(m.mix, $8)
-         FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT mix FROM pool_mix_snapshots WHERE pool_id = $3 ORDER BY at DESC LIMIT 1) m ON true`,
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, leadpool_mix_percentile(m.pct_num, m.waiting, $7), leadpool_mix_share(m.industry_n, m.waiting, $8)
+         FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT waiting, pct_num, industry_n FROM pool_mix_snapshots WHERE pool_id = $3 ORDER BY at DESC LIMIT 1) m ON true`,
       [lead.id, userId, lead.poolId, source, now, lead.createdAt, lead.score, lead.industry],
     );
   }
@@ -1156,8 +1190,9 @@ export class PostgresStore implements Store {
     }
     await this.#tx(async (c) => {
       await c.query(
-        'INSERT INTO pool_mix_snapshots (pool_id, at, waiting, mix) VALUES ($1, $2, $3, $4) ON CONFLICT (pool_id, at) DO UPDATE SET waiting = excluded.waiting, mix = excluded.mix',
-        [poolId, now, mix.waiting, JSON.stringify(mix)],
+        `INSERT INTO pool_mix_snapshots (pool_id, at, waiting, mix, pct_num, industry_n) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (pool_id, at) DO UPDATE SET waiting = excluded.waiting, mix = excluded.mix, pct_num = excluded.pct_num, industry_n = excluded.industry_n`,
+        [poolId, now, mix.waiting, JSON.stringify(mix), percentileNumerators(mix), JSON.stringify(industryTotals(mix))],
       );
       await c.query('DELETE FROM pool_mix_snapshots WHERE pool_id = $1 AND at < $2', [poolId, now - 7 * 86_400_000]);
     });
@@ -1976,8 +2011,8 @@ const RECORD_CLAIM = (owner: string, threshold: string) => `
   rec AS (
     INSERT INTO claims (lead_id, user_id, pool_id, source, claimed_at, lead_created_at, score, industry, score_percentile, industry_share)
     SELECT c.id, ${owner}, c.pool_id, c.claim_source, c.claimed_at, c.created_at, c.score, c.industry,
-           leadpool_score_percentile(m.mix, c.score), leadpool_industry_share(m.mix, c.industry)
-      FROM claimed c LEFT JOIN LATERAL (SELECT mix FROM pool_mix_snapshots s WHERE s.pool_id = c.pool_id ORDER BY s.at DESC LIMIT 1) m ON true
+           leadpool_mix_percentile(m.pct_num, m.waiting, c.score), leadpool_mix_share(m.industry_n, m.waiting, c.industry)
+      FROM claimed c LEFT JOIN LATERAL (SELECT waiting, pct_num, industry_n FROM pool_mix_snapshots s WHERE s.pool_id = c.pool_id ORDER BY s.at DESC LIMIT 1) m ON true
   ), counters AS (
     INSERT INTO rep_pool_counters (user_id, pool_id, views_since_claim, ratio_credits)
     SELECT ${owner}, c.pool_id, 0, CASE WHEN c.score >= ${threshold} THEN -1 ELSE 1 END FROM claimed c
@@ -2007,6 +2042,32 @@ const CLAIM_BY_ID_SQL = `
   SELECT (SELECT row_to_json(t) FROM target t) AS target, (SELECT row_to_json(e) FROM ev e) AS ev, c.*
     FROM (SELECT 1) one LEFT JOIN claimed c ON true`;
 
+/**
+ * Where a scan of a queue in claim order may start (migration 8, queue_floor): three
+ * scalar subqueries, so the row comparison is an index condition of leads_queue.
+ */
+const FLOOR_OF = (pool: string) =>
+  ['neg_priority', 'created_at', 'lead_id'].map((c) => `COALESCE((SELECT ${c} FROM queue_floors WHERE pool_id = ${pool}), ${c === 'neg_priority' ? '-2147483648' : '-9223372036854775808'})`).join(', ');
+
+/** Claim-next calls in a pool between two raises of its floor (per instance). */
+const FLOOR_EVERY = 128;
+
+const RAISE_FLOOR_SQL = `
+  UPDATE queue_floors f
+     SET neg_priority = COALESCE(m.np, 2147483647), created_at = COALESCE(m.ca, 9223372036854775807),
+         lead_id = COALESCE(m.id, 9223372036854775807), version = f.version + 1
+    FROM (SELECT f0.version AS v0, n.np, n.ca, n.id
+            FROM queue_floors f0
+            LEFT JOIN LATERAL (
+              SELECT -l.priority AS np, l.created_at AS ca, l.id FROM leads l
+               WHERE l.pool_id = f0.pool_id AND l.status = 'available'
+                 AND (-l.priority, l.created_at, l.id) >= (f0.neg_priority, f0.created_at, f0.lead_id)
+               ORDER BY -l.priority, l.created_at, l.id LIMIT 1) n ON true
+           WHERE f0.pool_id = $1) m
+   WHERE f.pool_id = $1 AND f.version = m.v0
+     AND (COALESCE(m.np, 2147483647), COALESCE(m.ca, 9223372036854775807), COALESCE(m.id, 9223372036854775807))
+         <> (f.neg_priority, f.created_at, f.lead_id)`;
+
 /** Exported for the benchmark, which issues the very statement without the server around it. */
 export const CLAIM_NEXT_SQL = `
   WITH p AS (
@@ -2016,9 +2077,10 @@ export const CLAIM_NEXT_SQL = `
   ), nxt AS (
     SELECT l.id FROM leads l
      WHERE l.pool_id = $1 AND l.status = 'available'
+       AND (-l.priority, l.created_at, l.id) >= (${FLOOR_OF('$1')})
        AND NOT ($5::boolean AND COALESCE((SELECT needs_state FROM p), false))
        AND NOT EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = $2)
-     ORDER BY l.priority DESC, l.created_at, l.id
+     ORDER BY -l.priority, l.created_at, l.id
      LIMIT 1
      FOR UPDATE OF l SKIP LOCKED
   ), claimed AS (
