@@ -2050,7 +2050,7 @@ const FLOOR_OF = (pool: string) =>
   ['neg_priority', 'created_at', 'lead_id'].map((c) => `COALESCE((SELECT ${c} FROM queue_floors WHERE pool_id = ${pool}), ${c === 'neg_priority' ? '-2147483648' : '-9223372036854775808'})`).join(', ');
 
 /** Claim-next calls in a pool between two raises of its floor (per instance). */
-const FLOOR_EVERY = 128;
+const FLOOR_EVERY = 32;
 
 const RAISE_FLOOR_SQL = `
   UPDATE queue_floors f
