@@ -1,5 +1,6 @@
 import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, DummyDriver, sql, type Compilable } from 'kysely';
 import type { Statement } from 'better-sqlite3';
+import { GroupCommit } from './group-commit.js';
 import { AppError, validationError } from '../../core/errors.js';
 import { decideClaimById, alreadyClaimed, checkMayWork, lockExpiry } from '../../core/claims.js';
 import { checkWorkTransition, RELEASABLE_STATUSES, ACTIVITY_STATUSES, statusAfterActivity, TERMINAL_STATUSES } from '../../core/lifecycle.js';
@@ -67,6 +68,7 @@ export class SqliteStore implements Store {
 
   constructor(file: string, opts: { checkpointInBackground?: boolean } = {}) {
     this.db = openSqlite(file, opts);
+    this.#claims = new GroupCommit(this.db);
   }
 
   /** A prepared statement per SQL text, prepared once. */
@@ -82,6 +84,9 @@ export class SqliteStore implements Store {
   #tx<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
+
+  /** Claims arriving together commit together (group-commit.ts). */
+  readonly #claims: GroupCommit;
 
   #all<R>(q: Compilable): R[] {
     const c = q.compile();
@@ -562,7 +567,7 @@ export class SqliteStore implements Store {
 
   async claim(leadId: number, actor: UserActor, now: number): Promise<Held> {
     return this.#refusalsRecorded(actor, now, () =>
-      this.#tx(() => {
+      this.#claims.run(() => {
         const row = this.#s(
           `SELECT l.id, l.status, l.owner_id, l.pool_id, l.score, p.mode, p.lock_ttl_seconds, p.rules, p.access,
                   EXISTS (SELECT 1 FROM lead_exclusions x WHERE x.lead_id = l.id AND x.user_id = ? AND x.reason = 'expired') AS expired_by_claimer
@@ -606,7 +611,7 @@ export class SqliteStore implements Store {
 
   async claimNext(poolId: number, actor: UserActor, now: number): Promise<Held | null> {
     return this.#refusalsRecorded(actor, now, () =>
-      this.#tx(() => {
+      this.#claims.run(() => {
         const pool = this.#pool(poolId);
         if (!pool) throw new AppError('POOL_NOT_FOUND', `There is no pool ${poolId}.`, { poolId });
         const filter = pool.access ? this.#checkTierAccess(pool.access, actor.userId, null) : null;
@@ -844,9 +849,9 @@ export class SqliteStore implements Store {
   }
 
   /** A refused claim leaves no trace but its audit record, written after the rollback. */
-  async #refusalsRecorded<T>(actor: UserActor, now: number, fn: () => T): Promise<T> {
+  async #refusalsRecorded<T>(actor: UserActor, now: number, fn: () => T | Promise<T>): Promise<T> {
     try {
-      return fn();
+      return await fn();
     } catch (err) {
       if (err instanceof RuleRefusal) {
         const where = refusalLocation.get(err);
