@@ -16,7 +16,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -24,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PostgresStore, CLAIM_NEXT_SQL } from '../../src/store/postgres/pg-store.js';
 import { graphileWorkerDrain } from './peer-graphile.js';
+import { Conn } from '../http-load.js';
 import { newToken, tokenHash } from '../../src/server/tokens.js';
 import type { LeadInput } from '../../src/core/lead-input.js';
 import type { Actor } from '../../src/core/types.js';
@@ -138,17 +138,6 @@ async function startInstance(database: string, dataDir: string, poolSize: number
     proc.once('exit', (code) => rej(new Error(`instance exited (${code}):\n${out}`)));
   });
   return { proc, url };
-}
-
-function post(url: string, token: string, agent: Agent): Promise<number> {
-  return new Promise((res, rej) => {
-    const req = request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${token}` } }, (r) => {
-      r.resume();
-      r.on('end', () => res(r.statusCode ?? 0));
-    });
-    req.on('error', rej);
-    req.end();
-  });
 }
 
 async function vacuum(url: string): Promise<void> {
@@ -274,28 +263,32 @@ export async function runPgBench(opts: PgBenchOptions = {}): Promise<PgBenchResu
     const per = Math.max(1, Math.round(connections / 3));
     instances.push(...(await Promise.all([0, 1, 2].map(() => startInstance(url, dataDir, per)))));
     const instancesRate = await (async () => {
-      const agents = instances.map(() => new Agent({ keepAlive: true, maxSockets: Math.ceil(httpClients / 3) }));
-      // Warm each instance (JIT, connections) before the clock starts.
-      await Promise.all(instances.map((s, k) => Promise.all(Array.from({ length: 20 }, (_, i) => post(`${s.url}/api/v1/pools/${queue}/next`, tokens[(i * 3 + k) % tokens.length]!, agents[k]!)))));
-      let n = 0;
-      let errors = 0;
-      const until = performance.now() + claimSeconds * 1000;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: httpClients }, async (_, i) => {
-          const k = i % 3;
-          const target = `${instances[k]!.url}/api/v1/pools/${queue}/next`;
-          while (performance.now() < until) {
-            const status = await post(target, tokens[i]!, agents[k]!);
-            if (status === 200) n++;
-            else errors++;
-          }
-        }),
-      );
-      const rate = n / ((performance.now() - started) / 1000);
-      for (const a of agents) a.destroy();
-      if (errors) log(`  (${errors} non-200 answers)`);
-      return rate;
+      // The lean raw-socket client of the SQLite bench (bench/http-load.ts): node:http's client
+      // took CPU from the servers and the database on this 2-core machine.
+      const conns = Array.from({ length: httpClients }, (_, i) => new Conn(new URL(instances[i % 3]!.url)));
+      const path = `/api/v1/pools/${queue}/next`;
+      try {
+        // Warm each instance (JIT, connections) before the clock starts.
+        await Promise.all(conns.map((c, i) => c.request({ method: 'POST', path, token: tokens[i]! })));
+        let n = 0;
+        let errors = 0;
+        const until = performance.now() + claimSeconds * 1000;
+        const started = performance.now();
+        await Promise.all(
+          conns.map(async (c, i) => {
+            while (performance.now() < until) {
+              const { status } = await c.request({ method: 'POST', path, token: tokens[i]! });
+              if (status === 200) n++;
+              else errors++;
+            }
+          }),
+        );
+        const rate = n / ((performance.now() - started) / 1000);
+        if (errors) log(`  (${errors} non-200 answers)`);
+        return rate;
+      } finally {
+        for (const c of conns) c.close();
+      }
     })();
     const ratio = instancesRate / bareRate;
     log(`claim-next, three instances over HTTP, ${httpClients} clients, ${per} connections each: ${f0(instancesRate)} claims/s`);
