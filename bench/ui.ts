@@ -56,10 +56,16 @@ export function bundleSize(): BundleSize {
   return { entryGzipKb: sum(entry), totalGzipKb: sum(files), files };
 }
 
-// Records when the first lead row is in the DOM, relative to the navigation start.
+// Records when the first lead row is in the DOM, relative to the navigation start, and (a phase,
+// not the figure) when the frame showing it has been drawn: the next animation frame's turn is
+// over by the time a task queued from it runs.
 const FIRST_ROW_PROBE = `
   new MutationObserver((_, obs) => {
-    if (document.querySelector('tbody tr[data-row-id]')) { window.__firstRowAt = performance.now(); obs.disconnect(); }
+    if (document.querySelector('tbody tr[data-row-id]')) {
+      window.__firstRowAt = performance.now();
+      obs.disconnect();
+      requestAnimationFrame(() => setTimeout(() => { window.__rowsPaintedAt = performance.now(); }, 0));
+    }
   }).observe(document, { childList: true, subtree: true });
 `;
 
@@ -72,11 +78,13 @@ export interface LoadPhases {
   meEnd: number;
   poolsEnd: number;
   rows: number;
+  /** The frame with the rows drawn (see FIRST_ROW_PROBE). */
+  painted: number;
 }
 
 async function firstRows(page: Page, url: string, phases?: LoadPhases[]): Promise<number> {
   await page.goto(url, { waitUntil: 'commit', timeout: 120_000 });
-  await page.waitForFunction(() => typeof (window as unknown as { __firstRowAt?: number }).__firstRowAt === 'number', undefined, { timeout: 120_000 });
+  await page.waitForFunction(() => typeof (window as unknown as { __rowsPaintedAt?: number }).__rowsPaintedAt === 'number', undefined, { timeout: 120_000 });
   const p = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
     const res = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
@@ -92,6 +100,7 @@ async function firstRows(page: Page, url: string, phases?: LoadPhases[]): Promis
       meEnd: me?.responseEnd ?? NaN,
       poolsEnd: pools?.responseEnd ?? NaN,
       rows: (window as unknown as { __firstRowAt: number }).__firstRowAt,
+      painted: (window as unknown as { __rowsPaintedAt: number }).__rowsPaintedAt,
     };
   });
   phases?.push(p);
@@ -105,7 +114,7 @@ function median(xs: number[]): number {
 
 function phaseLine(name: string, ps: LoadPhases[]): string {
   const m = (k: keyof LoadPhases) => fmt(median(ps.map((p) => p[k])), 0);
-  return `  ${name} (medians, ms from navigation start): page ${m('html')}, entry script ${m('script')}, leads request ${m('leadsStart')} → ${m('leadsEnd')}, /me done ${m('meEnd')}, /pools done ${m('poolsEnd')}, rows on screen ${m('rows')}`;
+  return `  ${name} (medians, ms from navigation start): page ${m('html')}, entry script ${m('script')}, leads request ${m('leadsStart')} → ${m('leadsEnd')}, /me done ${m('meEnd')}, /pools done ${m('poolsEnd')}, rows on screen ${m('rows')}, drawn ${m('painted')}`;
 }
 
 /** From just before `act` to the table showing the new query's rows (the address holds `expect`, nothing in flight). */

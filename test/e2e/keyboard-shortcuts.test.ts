@@ -141,3 +141,123 @@ describe('keyboard shortcuts', () => {
     await de.close();
   });
 });
+
+describe('queue shortcuts: n takes the next lead, s skips it with a one-key reason, r releases it with undo', () => {
+  interface LeadJson {
+    id: number;
+    company: string | null;
+    status: string;
+    ownerId: number | null;
+  }
+  interface EventJson {
+    type: string;
+    actorId: number | null;
+    reason: string | null;
+    data: Record<string, unknown>;
+  }
+  let q: Page;
+  let qctx: BrowserContext;
+  let queueId: number;
+  let manager: string;
+  let repId: number;
+  let held: LeadJson;
+  const title = () => q.locator('.queue-lead .panel-title');
+  const leadNow = async (id: number) => (await e2e.api<{ lead: LeadJson }>('GET', `/leads/${id}`, manager)).body.lead;
+  /** The lead `POST /pools/{id}/next` answered with, once the key that asks for it is pressed. */
+  const nextAnswer = () =>
+    q.waitForResponse((r) => r.url().endsWith(`/pools/${queueId}/next`) && r.request().method() === 'POST').then(async (r) => {
+      expect(r.status()).toBe(200);
+      return ((await r.json()) as { lead: LeadJson }).lead;
+    });
+
+  beforeAll(async () => {
+    manager = await e2e.token('manager@demo.test');
+    queueId = pools.find((p) => p.name === 'Inbound queue')!.id;
+    // No fair-play limits in the way of the keys, and no escalation ladder: the demo's leads are
+    // hours old, so one skipped or released back into the queue would be pushed to a rep at once.
+    expect((await e2e.api('PATCH', `/pools/${queueId}`, manager, { rules: {}, escalation: null })).status).toBe(200);
+    repId = (await e2e.api<{ user: { id: number } }>('GET', '/me', await e2e.token('rep6@demo.test'))).body.user.id;
+    qctx = await e2e.context();
+    q = await qctx.newPage();
+    await signIn(q, 'rep6@demo.test');
+    await q.goto(`/pools/${queueId}`);
+    await q.getByRole('button', { name: 'Next lead' }).waitFor();
+  });
+  afterAll(async () => qctx?.close());
+
+  it('n claims the front lead of the queue for the rep and shows it', async () => {
+    const answer = nextAnswer();
+    await q.keyboard.press('n');
+    held = await answer;
+    await q.getByText('Your lead', { exact: true }).waitFor();
+    await poll(async () => (await title().textContent())?.trim()).toBe(held.company ?? `#${held.id}`);
+    const lead = await leadNow(held.id);
+    expect(lead.status).toBe('claimed');
+    expect(lead.ownerId).toBe(repId);
+  });
+
+  it('s opens the skip reasons, 2 records the skip with its reason, and the queue moves on to the next lead', async () => {
+    await q.keyboard.press('s');
+    await q.getByText('Why skip this lead?').waitFor();
+    // The reasons take the focus, so the digit is one keystroke away.
+    await poll(() => q.evaluate(() => document.activeElement?.getAttribute('data-reason') ?? null)).toBe('not_my_segment');
+    const skipped = q.waitForResponse((r) => r.url().endsWith(`/leads/${held.id}/skip`) && r.request().method() === 'POST');
+    const following = nextAnswer();
+    await q.keyboard.press('2');
+    const res = await skipped;
+    expect(res.status()).toBe(200);
+    expect(res.request().postDataJSON()).toEqual({ reason: 'bad_data' });
+    await q.getByText(`Skipped ${held.company ?? `#${held.id}`}: Bad data.`).waitFor();
+
+    // On the server: the lead is back in the queue, no longer the rep's, and its history says who skipped it and why.
+    const back = await leadNow(held.id);
+    expect(back.status).toBe('available');
+    expect(back.ownerId).toBeNull();
+    const events = (await e2e.api<{ items: EventJson[] }>('GET', `/leads/${held.id}/events`, manager)).body.items;
+    const skip = events.filter((e) => e.type === 'lead.skipped').at(-1);
+    expect(skip?.actorId).toBe(repId);
+    expect(skip?.data['skipReason']).toBe('bad_data');
+
+    // Like "Play" in a guided queue: the next lead is taken and shown at once.
+    const next = await following;
+    expect(next.id).not.toBe(held.id);
+    held = next;
+    await poll(async () => (await title().textContent())?.trim()).toBe(next.company ?? `#${next.id}`);
+    expect((await leadNow(next.id)).ownerId).toBe(repId);
+  });
+
+  it('r hides the lead with an Undo toast; Undo keeps it held; r again and closing the toast releases it', async () => {
+    const company = held.company ?? `#${held.id}`;
+    const releases: string[] = [];
+    q.on('request', (r) => {
+      if (r.url().endsWith('/release') && r.method() === 'POST') releases.push(r.url());
+    });
+    const toast = q.locator('.toast').filter({ hasText: `Released ${company}.` });
+
+    await q.keyboard.press('r');
+    await toast.waitFor();
+    await poll(() => q.getByText('Your lead', { exact: true }).count()).toBe(0);
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await poll(async () => (await title().textContent())?.trim()).toBe(company);
+    await poll(() => toast.count()).toBe(0);
+    expect(releases).toEqual([]);
+    expect((await leadNow(held.id)).ownerId).toBe(repId);
+
+    // Closing the toast commits the release at once (instead of waiting out the undo window).
+    await title().focus();
+    await q.keyboard.press('r');
+    await toast.waitFor();
+    await poll(() => q.getByText('Your lead', { exact: true }).count()).toBe(0);
+    const released = q.waitForResponse((r) => r.url().endsWith(`/leads/${held.id}/release`) && r.request().method() === 'POST');
+    await toast.getByRole('button', { name: 'Dismiss' }).click();
+    expect((await released).status()).toBe(200);
+    const after = await leadNow(held.id);
+    expect(after.status).toBe('available');
+    expect(after.ownerId).toBeNull();
+    expect(releases).toHaveLength(1);
+    const events = (await e2e.api<{ items: EventJson[] }>('GET', `/leads/${held.id}/events`, manager)).body.items;
+    expect(events.filter((e) => e.type === 'lead.released').at(-1)?.actorId).toBe(repId);
+    // The queue's button has the focus again, so n is the next step.
+    await poll(() => q.evaluate(() => document.activeElement?.textContent ?? null)).toBe('Next lead');
+  });
+});

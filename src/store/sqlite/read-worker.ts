@@ -3,9 +3,10 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * A worker thread with its own read-only connection, for the few reads that scan a whole
- * pool (the values present for filter menus). better-sqlite3 is synchronous: the same scan on
- * the server's connection blocks every request for as long as it runs (8.9 s on a cold
- * 1,000,000-lead file). In WAL mode the worker reads a consistent snapshot beside the writer.
+ * pool (the values present for filter menus, the waiting counts). better-sqlite3 is
+ * synchronous: the same scan on the server's connection blocks every request for as long as
+ * it runs (8.9 s on a cold 1,000,000-lead file). In WAL mode the worker reads a consistent
+ * snapshot beside the writer. `cacheKb` is its connection's page cache.
  */
 export class SqliteReadWorker {
   readonly #worker: Worker;
@@ -13,7 +14,7 @@ export class SqliteReadWorker {
   #next = 0;
   #closed = false;
 
-  constructor(file: string) {
+  constructor(file: string, opts: { cacheKb?: number } = {}) {
     const modulePath = createRequire(import.meta.url).resolve('better-sqlite3');
     // An eval'd CommonJS worker: works the same from compiled JS and from TypeScript sources.
     this.#worker = new Worker(
@@ -22,7 +23,7 @@ export class SqliteReadWorker {
       const Database = require(workerData.modulePath);
       const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
       db.pragma('busy_timeout = 5000');
-      db.pragma('cache_size = -16384');
+      db.pragma('cache_size = -' + workerData.cacheKb);
       const stmts = new Map();
       parentPort.on('message', ({ id, sql, params }) => {
         try {
@@ -34,7 +35,7 @@ export class SqliteReadWorker {
         }
       });
       `,
-      { eval: true, workerData: { file, modulePath } },
+      { eval: true, workerData: { file, modulePath, cacheKb: Math.max(1024, Math.floor(opts.cacheKb ?? 16384)) } },
     );
     this.#worker.on('message', (m: { id: number; rows?: unknown[]; error?: string }) => {
       const p = this.#pending.get(m.id);

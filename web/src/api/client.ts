@@ -96,6 +96,11 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     signal: opts.signal,
     keepalive: opts.keepalive,
   });
+  return readResponse<T>(res, opts);
+}
+
+/** An answer of the API as data: null for 204, an ApiError for an error status (a 401 also signs out, unless quiet). */
+export async function readResponse<T>(res: Response, opts: { quiet401?: boolean } = {}): Promise<T | null> {
   if (res.status === 204) return null;
   let data: unknown = null;
   const text = await res.text();

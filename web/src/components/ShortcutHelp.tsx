@@ -55,12 +55,27 @@ export function GlobalShortcuts() {
   const { t } = useI18n();
   const id = useId();
   const dialog = useRef<HTMLDialogElement>(null);
+  const closeButton = useRef<HTMLButtonElement>(null);
   const returnTo = useRef<HTMLElement | null>(null);
   const [open, setOpen] = useState(false);
   const [enabled, setEnabled] = useState(shortcutsEnabled);
 
+  // Opened here, not from an effect: after Esc the dialog is closed at once but its close event
+  // comes a moment later, so a ? pressed in between finds `open` still true.
+  const show = () => {
+    const d = dialog.current;
+    if (d && !d.open) {
+      returnTo.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      d.showModal();
+      // Not React's autoFocus: that focuses on mount, while the dialog is still closed (and makes
+      // the browser work out every style of the page in the middle of the first render).
+      closeButton.current?.focus();
+    }
+    setOpen(true);
+  };
+
   useShortcuts({
-    '?': () => setOpen(true),
+    '?': show,
     '/': () => {
       const search = document.querySelector<HTMLInputElement>('main input[type="search"]');
       if (search) {
@@ -83,14 +98,11 @@ export function GlobalShortcuts() {
 
   useEffect(() => {
     const d = dialog.current;
-    if (!d) return;
-    if (open && !d.open) {
-      returnTo.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-      d.showModal();
-    } else if (!open && d.open) d.close();
+    if (d && !open && d.open) d.close();
   }, [open]);
 
   const onClose = () => {
+    if (dialog.current?.open) return; // the close of an earlier opening, come after a new one
     setOpen(false);
     const back = returnTo.current;
     returnTo.current = null;
@@ -99,13 +111,13 @@ export function GlobalShortcuts() {
 
   return (
     <>
-      <button type="button" className="shortcut-hint btn btn-ghost btn-small" onClick={() => setOpen(true)} aria-keyshortcuts="?">
+      <button type="button" className="shortcut-hint btn btn-ghost btn-small" onClick={show} aria-keyshortcuts="?">
         {t('keys.open')}
       </button>
       <dialog ref={dialog} className="shortcut-dialog" aria-labelledby={`${id}-title`} onClose={onClose}>
         <div className="dialog-head">
           <h2 id={`${id}-title`}>{t('keys.title')}</h2>
-          <button type="button" className="icon-btn" aria-label={t('keys.close')} onClick={() => setOpen(false)} autoFocus>
+          <button ref={closeButton} type="button" className="icon-btn" aria-label={t('keys.close')} onClick={() => setOpen(false)}>
             <span aria-hidden="true">×</span>
           </button>
         </div>

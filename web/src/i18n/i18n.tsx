@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { de, en, type MessageKey } from './dict.js';
+import { peekMe } from '../lib/first-page.js';
 
 export type Lang = 'en' | 'de';
 export const LANGS: readonly { code: Lang; label: string }[] = [
@@ -114,10 +115,25 @@ export function userHasLang(userId: string): boolean {
   return readPrefs(userId).lang !== undefined;
 }
 
+/** The account's own language (from its locale) and time zone: they win over this browser's choices. */
+export function accountPrefs(user: { locale?: string | null; timeZone?: string | null }): { lang: Lang | null; tz: string | null } {
+  const loc = user.locale?.toLowerCase();
+  return { lang: loc?.startsWith('de') ? 'de' : loc?.startsWith('en') ? 'en' : null, tz: user.timeZone ?? null };
+}
+
 export function I18nProvider({ children }: { children: ReactNode }) {
-  const [lang, setLangState] = useState<Lang>(() => storedLang() ?? browserLang());
-  const [timeZone, setTz] = useState('');
-  const [userId, setUserId] = useState<string | null>(null);
+  // Signed in already at the first render (the early session check has answered): start with what
+  // bindUser and applyPrefs will set for that user, so the first page is drawn once, in its language.
+  const [signedIn] = useState(() => {
+    const user = peekMe();
+    if (!user) return null;
+    const id = String(user.id);
+    const account = accountPrefs(user);
+    return { id, lang: account.lang ?? readPrefs(id).lang ?? null, tz: account.tz && validZone(account.tz) ? account.tz : '' };
+  });
+  const [lang, setLangState] = useState<Lang>(() => signedIn?.lang ?? storedLang() ?? browserLang());
+  const [timeZone, setTz] = useState(signedIn?.tz ?? '');
+  const [userId, setUserId] = useState<string | null>(signedIn?.id ?? null);
 
   const setLang = useCallback(
     (l: Lang) => {
@@ -173,8 +189,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const locale = localeFor(lang);
     const nf = new Intl.NumberFormat(locale);
     const zone = timeZone ? { timeZone } : {};
-    const df = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...zone });
-    const sdf = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', ...zone });
+    // Made when first used: each costs milliseconds to set up, and the first page shows no dates.
+    let df: Intl.DateTimeFormat | undefined;
+    let sdf: Intl.DateTimeFormat | undefined;
     const t = (key: MessageKey, vars?: Vars) => fill(dict[key] ?? dicts.en[key] ?? key, vars);
     const tx = (key: string, fallback: string, vars?: Vars) => {
       const text = (dict as Record<string, string>)[key];
@@ -192,11 +209,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       setTimeZone,
       bindUser,
       applyPrefs,
-      shortDateTime: (ms) => sdf.format(new Date(ms)),
+      shortDateTime: (ms) =>
+        (sdf ??= new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', ...zone })).format(new Date(ms)),
       dateTime: (iso) => {
         if (iso === null || iso === undefined || iso === '') return '—';
         const d = new Date(iso);
-        return Number.isNaN(d.getTime()) ? '—' : df.format(d);
+        return Number.isNaN(d.getTime()) ? '—' : (df ??= new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...zone })).format(d);
       },
       duration: (ms) => {
         const totalMin = Math.floor(Math.max(0, ms) / 60000);

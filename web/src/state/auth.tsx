@@ -2,7 +2,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { api, onUnauthorized, setBearer } from '../api/client.js';
 import { isManagerRole, type User } from '../api/types.js';
 import { startStream, stopStream } from '../api/stream.js';
-import { useI18n, type Lang } from '../i18n/i18n.js';
+import { accountPrefs, useI18n, type Lang } from '../i18n/i18n.js';
+import { dropBootRequests, peekMe, takeMe } from '../lib/first-page.js';
 
 type AuthState = { phase: 'checking' } | { phase: 'signedOut' } | { phase: 'signedIn'; user: User };
 
@@ -25,7 +26,11 @@ const AuthContext = createContext<Auth | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const { applyPrefs, bindUser } = useI18n();
-  const [state, setState] = useState<AuthState>({ phase: 'checking' });
+  // The early session check may have answered before the first render: then it starts signed in.
+  const [state, setState] = useState<AuthState>(() => {
+    const user = peekMe();
+    return user ? { phase: 'signedIn', user } : { phase: 'checking' };
+  });
   const [bootError, setBootError] = useState<unknown>(null);
   const [bootTry, setBootTry] = useState(0);
 
@@ -33,9 +38,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     (user: User) => {
       bindUser(String(user.id));
       // The account's preferences win (they follow the user across devices); unset ones fall back to this browser.
-      const loc = user.locale?.toLowerCase();
-      applyPrefs({ lang: loc?.startsWith('de') ? 'de' : loc?.startsWith('en') ? 'en' : null, tz: user.timeZone ?? null });
-      setState({ phase: 'signedIn', user });
+      applyPrefs(accountPrefs(user));
+      // The same user as the first render's (the early check): nothing changes, nothing is drawn again.
+      setState((s) => (s.phase === 'signedIn' && s.user === user ? s : { phase: 'signedIn', user }));
     },
     [bindUser, applyPrefs],
   );
@@ -43,7 +48,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     let live = true;
     setBootError(null);
-    api.me().then(
+    (takeMe() ?? api.me()).then(
       ({ user }) => live && adopt(user),
       (err: unknown) => {
         if (!live) return;
@@ -59,6 +64,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     onUnauthorized(() => {
+      dropBootRequests();
       setBearer(null);
       bindUser(null);
       setState({ phase: 'signedOut' });
@@ -88,6 +94,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       },
       signIn: async (email, password) => {
         const { token, user: u } = await api.login(email, password);
+        dropBootRequests(); // asked as nobody, or as someone else
         setBearer(token);
         // GET /me adds what the login answer leaves out (a rep's team, tier and availability).
         const full = await api.me().then((r) => r.user, () => u);
@@ -99,6 +106,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         } catch {
           /* signed out locally either way */
         }
+        dropBootRequests();
         setBearer(null);
         bindUser(null);
         setState({ phase: 'signedOut' });

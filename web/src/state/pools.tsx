@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { api } from '../api/client.js';
 import { useLeadStream } from '../api/stream.js';
 import type { Pool } from '../api/types.js';
-import { takePools } from '../lib/first-page.js';
+import { peekPools, takePools } from '../lib/first-page.js';
 
 interface PoolsState {
   pools: Pool[] | null;
@@ -18,9 +18,11 @@ const PoolsContext = createContext<PoolsState | null>(null);
  * stream (debounced: a burst of events costs one request).
  */
 export function PoolsProvider({ children }: { children: ReactNode }) {
-  const [pools, setPools] = useState<Pool[] | null>(null);
+  // The early pool list, when it has already come: the first render shows the page, not a spinner.
+  const [early] = useState(peekPools);
+  const [pools, setPools] = useState<Pool[] | null>(early);
   const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(true);
+  const [loading, setLoading] = useState(early === null);
   const ctrl = useRef<AbortController | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
@@ -45,12 +47,13 @@ export function PoolsProvider({ children }: { children: ReactNode }) {
   }, []);
 
   useEffect(() => {
-    load();
+    // Shown from the early answer: take it (so nobody takes it again) instead of asking.
+    if (!(early && takePools())) load();
     return () => {
       ctrl.current?.abort();
       clearTimeout(timer.current);
     };
-  }, [load]);
+  }, [load, early]);
 
   useLeadStream(() => {
     clearTimeout(timer.current);

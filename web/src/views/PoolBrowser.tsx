@@ -32,7 +32,7 @@ import {
   type Filters,
 } from '../lib/filters.js';
 import { navigate, paths } from '../lib/router.js';
-import { FIRST_PAGE_SIZE, takeFirstPage } from '../lib/first-page.js';
+import { FIRST_PAGE_SIZE, peekFirstPage, takeFirstPage } from '../lib/first-page.js';
 import { currentRow, moveRow, useShortcuts } from '../lib/shortcuts.js';
 import { useNow } from '../lib/time.js';
 import { useAuth } from '../state/auth.js';
@@ -70,8 +70,16 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
   const [filters, setFilters] = useState<Filters>(() => filtersFromSearch(location.search));
   const qs = useDebounced(filtersToParams(filters).toString(), 200);
 
-  const [items, setItemsState] = useState<Lead[]>([]);
-  const itemsRef = useRef<Lead[]>([]);
+  // Opened by its address, the first page may already be here (first-page.ts): then the first
+  // render shows its rows, and the effect below only takes it instead of asking.
+  const [early] = useState(() => {
+    const page = peekFirstPage(pool.id, qs);
+    return page ? { qs, page } : null;
+  });
+  const fromEarly = useRef(early?.qs ?? null);
+
+  const [items, setItemsState] = useState<Lead[]>(() => early?.page.items ?? []);
+  const itemsRef = useRef<Lead[]>(items);
   const commit = useCallback((fn: (items: Lead[]) => Lead[]) => {
     const next = fn(itemsRef.current);
     if (next === itemsRef.current) return;
@@ -79,11 +87,11 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
     setItemsState(next);
   }, []);
 
-  const [phase, setPhase] = useState<'loading' | 'ready' | 'error'>('loading');
+  const [phase, setPhase] = useState<'loading' | 'ready' | 'error'>(early ? 'ready' : 'loading');
   const [error, setError] = useState<unknown>(null);
   const [refreshing, setRefreshing] = useState(false);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [itemsHidden, setItemsHidden] = useState(false);
+  const [nextCursor, setNextCursor] = useState<string | null>(early?.page.nextCursor ?? null);
+  const [itemsHidden, setItemsHidden] = useState(early?.page.itemsHidden ?? false);
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<unknown>(null);
   const [reloadKey, setReloadKey] = useState(0);
@@ -99,7 +107,7 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
   const claiming = useRef(new Set<string>());
   const selectedRef = useRef<string | null>(null);
   selectedRef.current = selectedId;
-  const appliedFilters = useRef<Filters>(filters);
+  const appliedFilters = useRef<Filters>(early ? filtersFromSearch(early.qs) : filters);
   const fetchCtrl = useRef<AbortController | null>(null);
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   /** Rows kept on screen for a few seconds to say another rep won the claim. */
@@ -138,6 +146,9 @@ export function PoolBrowser({ pool, readOnly = false }: { pool: Pool; readOnly?:
 
   // First page whenever the query changes (or a refetch is asked for).
   useEffect(() => {
+    const shown = fromEarly.current;
+    fromEarly.current = null;
+    if (shown === qs && reloadKey === 0 && takeFirstPage(pool.id, qs)) return; // on screen since the first render
     fetchCtrl.current?.abort();
     const c = new AbortController();
     fetchCtrl.current = c;
