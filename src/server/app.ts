@@ -164,8 +164,10 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     });
   }
   app.setNotFoundHandler((req, reply) => {
-    // The web UI routes on the client: any non-API GET gets its page.
-    if (hasWeb && req.method === 'GET' && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
+    // The web UI routes on the client: any non-API GET gets its page. A missing file under
+    // /assets is a 404, though: a page left open across an upgrade asking for the old build's
+    // script must not be handed HTML as JavaScript.
+    if (hasWeb && req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/assets/')) return reply.sendFile('index.html');
     return reply.status(404).send(new AppError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`).toJSON());
   });
 
