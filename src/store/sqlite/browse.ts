@@ -140,7 +140,7 @@ export function browseSqlite(run: Run, poolId: number, q: BrowseQuery, now: numb
   const text = q.q ? companyKey(q.q) : undefined;
   const page = (index: IndexName, extra: Cond[]) => {
     const w = where([pool, ...conds, ...extra, cursor]);
-    return run(`SELECT * FROM leads INDEXED BY ${index} WHERE ${w.sql} ${order} LIMIT ${take}`, w.params);
+    return run(`SELECT * FROM leads INDEXED BY ${index} WHERE ${w.sql} ${order} LIMIT ?`, [...w.params, take]);
   };
 
   if (!text) return choosePlan(run, pool, conds, [], cursor, sort, order, take, limits);
@@ -158,7 +158,7 @@ export function browseSqlite(run: Run, poolId: number, q: BrowseQuery, now: numb
   const common = (run(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM lead_company_fts WHERE lead_company_fts MATCH ? LIMIT ${limits.probe})`, [fts])[0] as { n: number }).n >= limits.probe;
   if (common) return choosePlan(run, pool, conds, [like], cursor, sort, order, take, limits);
   const w = where([pool, ...conds, like, cursor]);
-  return run(`SELECT * FROM leads WHERE id IN (SELECT rowid FROM lead_company_fts WHERE lead_company_fts MATCH ?) AND ${w.sql} ${order} LIMIT ${take}`, [fts, ...w.params]);
+  return run(`SELECT * FROM leads WHERE id IN (SELECT rowid FROM lead_company_fts WHERE lead_company_fts MATCH ?) AND ${w.sql} ${order} LIMIT ?`, [fts, ...w.params, take]);
 }
 
 /** Whether an index range holds at least `n` entries (reads at most n of them). */
@@ -178,7 +178,7 @@ const LOOKUP = 30;
 function choosePlan(run: Run, pool: Clause, conds: Cond[], extra: Cond[], cursor: Cond | null, sort: Sort, order: string, take: number, limits: BrowseLimits): Record<string, unknown>[] {
   const select = (index: IndexName) => {
     const w = where([pool, ...conds, ...extra, cursor]);
-    return run(`SELECT * FROM leads INDEXED BY ${index} WHERE ${w.sql} ${order} LIMIT ${take}`, w.params);
+    return run(`SELECT * FROM leads INDEXED BY ${index} WHERE ${w.sql} ${order} LIMIT ?`, [...w.params, take]);
   };
   // Conditions on the sort column narrow the walk itself; the others are tested along it.
   const along = conds.filter((c) => c.column !== sort.column);
@@ -218,7 +218,7 @@ function choosePlan(run: Run, pool: Clause, conds: Cond[], extra: Cond[], cursor
     const narrowing = conds.filter((c) => c.range && (c.column === first || (index === 'leads_industry' && c.column === 'score')));
     const range = where([pool, ...narrowing]);
     const bound = Math.ceil(Math.min(limits.rangeMax, walkCost, best?.cost ?? Infinity));
-    const size = (run(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM leads INDEXED BY ${index} WHERE ${range.sql} LIMIT ${bound})`, range.params)[0] as { n: number }).n;
+    const size = (run(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM leads INDEXED BY ${index} WHERE ${range.sql} LIMIT ?)`, [...range.params, bound])[0] as { n: number }).n;
     if (size >= bound) continue;
     const rest = conds.filter((c) => !narrowing.includes(c) && INDEX_COLUMNS[index].includes(c.column));
     let share = 1;
@@ -227,7 +227,7 @@ function choosePlan(run: Run, pool: Clause, conds: Cond[], extra: Cond[], cursor
       const columns = [...new Set(['id', ...narrowing.map((c) => c.column), ...rest.map((c) => c.column)])].join(', ');
       const sample = Math.min(size, limits.probe);
       const passed = (
-        run(`SELECT COUNT(*) AS n FROM (SELECT ${columns} FROM leads INDEXED BY ${index} WHERE ${range.sql} LIMIT ${sample}) WHERE ${test.sql}`, [...range.params, ...test.params])[0] as {
+        run(`SELECT COUNT(*) AS n FROM (SELECT ${columns} FROM leads INDEXED BY ${index} WHERE ${range.sql} LIMIT ?) WHERE ${test.sql}`, [...range.params, sample, ...test.params])[0] as {
           n: number;
         }
       ).n;

@@ -45,6 +45,9 @@ import { SqliteReadWorker } from './read-worker.js';
 
 type Held = { lead: Lead; events: LeadEvent[] };
 
+/** Prepared statements kept per store (see #s); the store's own fixed ones are about 150. */
+const STATEMENTS_KEPT = 1000;
+
 /**
  * The embedded store. better-sqlite3 is synchronous, so each method's transaction runs to
  * completion before any other request is served: a claim's read, decision and write cannot
@@ -69,13 +72,22 @@ export class SqliteStore implements Store {
     this.db = openSqlite(file, opts);
   }
 
-  /** A prepared statement per SQL text, prepared once. */
+  /**
+   * A prepared statement per SQL text, prepared once and kept while it is among the
+   * STATEMENTS_KEPT used last. Browse builds its text from the filters a person combines, so
+   * the texts are many; a dropped statement is finalized when it is collected.
+   */
   #s(text: string): Statement {
     let st = this.#stmts.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
+    if (st) {
+      // Most recently used last: the Map's order is the eviction order.
+      this.#stmts.delete(text);
       this.#stmts.set(text, st);
+      return st;
     }
+    st = this.db.prepare(text);
+    this.#stmts.set(text, st);
+    if (this.#stmts.size > STATEMENTS_KEPT) this.#stmts.delete(this.#stmts.keys().next().value!);
     return st;
   }
 
@@ -96,21 +108,24 @@ export class SqliteStore implements Store {
         if (done) return;
         this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
         this.db.exec(m.sql);
+        if (m.version === 4) this.#backfillCompanyKeys();
       });
     }
-    this.#backfillCompanyKeys();
   }
 
-  /** Rows from before migration 4 get their search key (JavaScript lower-cases all of Unicode; SQL's lower() only ASCII). */
+  /**
+   * Rows from before migration 4 get their search key (JavaScript lower-cases all of Unicode;
+   * SQL's lower() only ASCII), in the migration's own transaction: every lead written since
+   * has one, so no later start needs to look (that look read the whole table on every start).
+   */
   #backfillCompanyKeys(): void {
-    const pending = this.db.prepare('SELECT id, company FROM leads WHERE company_key IS NULL LIMIT 10000');
+    const pending = this.db.prepare('SELECT id, company FROM leads WHERE id > ? AND company_key IS NULL ORDER BY id LIMIT 10000');
     const set = this.db.prepare('UPDATE leads SET company_key = ? WHERE id = ?');
-    for (;;) {
-      const rows = pending.all() as { id: number; company: string }[];
+    for (let after = 0; ; ) {
+      const rows = pending.all(after) as { id: number; company: string }[];
       if (rows.length === 0) return;
-      this.#tx(() => {
-        for (const r of rows) set.run(companyKey(r.company), r.id);
-      });
+      for (const r of rows) set.run(companyKey(r.company), r.id);
+      after = rows[rows.length - 1]!.id;
     }
   }
 
