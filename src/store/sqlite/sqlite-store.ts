@@ -42,6 +42,8 @@ import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SQLITE_INTEGRATION_MIGRATIONS } from './integration-migrations.js';
 import { closeSqlite, openSqlite, type SqliteDb } from './connection.js';
 import { SqliteReadWorker } from './read-worker.js';
+import { betweenRequests, eventPagesFrom } from './export-pages.js';
+import { exportInWorker } from './export-worker-client.js';
 
 type Held = { lead: Lead; events: LeadEvent[] };
 
@@ -1392,17 +1394,16 @@ export class SqliteStore implements Store {
     return rows.filter((r) => r.n > 0).map((r) => ({ userId: r.user_id, poolId: r.pool_id, claims: r.n }));
   }
 
-  async *eventPages(range: MetricsRange, pageSize: number): AsyncIterable<LeadEvent[]> {
-    let after = 0;
-    const page = this.#s(`SELECT * FROM events WHERE id > ? AND at >= ? AND at < ? AND (? IS NULL OR pool_id = ?) ORDER BY id LIMIT ?`);
-    for (;;) {
-      const rows = (page.all(after, range.from, range.to, range.poolId ?? null, range.poolId ?? null, pageSize) as EventRow[]).map(eventFromRow);
-      if (rows.length === 0) return;
-      after = rows[rows.length - 1]!.id;
-      yield rows;
-      if (rows.length < pageSize) return;
-      await new Promise((resolve) => setImmediate(resolve)); // let requests in between pages
-    }
+  eventPages(range: MetricsRange, pageSize: number): AsyncIterable<LeadEvent[]> {
+    return betweenRequests(eventPagesFrom((sql) => this.#s(sql), range, pageSize));
+  }
+
+  /**
+   * An export's text, formatted on a worker thread with its own read-only connection
+   * (export-worker-client.ts); null for an in-memory database, which a worker cannot open.
+   */
+  exportStream(kind: 'leads' | 'events', format: 'csv' | 'json', range: MetricsRange): AsyncIterable<string> | null {
+    return this.db.name === ':memory:' ? null : exportInWorker({ file: this.db.name, kind, format, range });
   }
 
   // ------------------------------------------------------------------ timers
