@@ -74,7 +74,7 @@ export function rawClaims(
   seconds: number,
 ): { tx: InProcessResult; bare: InProcessResult; group: InProcessResult & { perTx: number } } {
   const reps = repIds(file);
-  const db = openSqlite(file); // the server's pragmas (WAL, synchronous=NORMAL, 64 MB cache); checkpoints run inline
+  const db = openSqlite(file); // the server's pragmas (WAL, synchronous=NORMAL, its page cache); checkpoints run inline
   const update = db.prepare(
     `UPDATE leads SET status = 'claimed', owner_id = ?, claimed_at = ?, claim_source = ?, lock_expires_at = ?, updated_at = ?
       WHERE id = ? AND status = 'available' RETURNING *`,

@@ -1,16 +1,18 @@
 /**
- * `node --import tsx bench/explain.ts [--leads N] [filter-substring]`: the SQL the store builds
- * for each browse shape of the bench, with SQLite's EXPLAIN QUERY PLAN and an in-process timing
- * (no HTTP), read-only on the cached bench database. For diagnosing browse failures.
+ * `node --import tsx bench/explain.ts [--leads N] [filter-substring]`: for each browse shape of
+ * the bench (first page and page 20), the statements the SQLite store's browse runs, each with
+ * its time, its rows and SQLite's EXPLAIN QUERY PLAN; in process (no HTTP), on a read-only
+ * connection to the cached bench database. For diagnosing browse failures.
  */
 import Database from 'better-sqlite3';
 import { performance } from 'node:perf_hooks';
-import type { Compilable } from 'kysely';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { buildBrowseQuery, searchNeedsIndex } from '../src/store/browse-query.js';
+import { browseSqlite } from '../src/store/sqlite/browse.js';
+import { cursorValue } from '../src/store/browse-query.js';
 import type { BrowseQuery } from '../src/core/browse.js';
+import type { Lead } from '../src/core/types.js';
+import { leadFromRow, type LeadRow } from '../src/store/rows.js';
 import { benchDb } from './load-db.js';
-import { browseFilters } from './browse.js';
+import { browseFilters, DEEP_PAGE } from './browse.js';
 import { stats, fmt } from './lib.js';
 
 const argv = process.argv.slice(2);
@@ -19,8 +21,14 @@ const leads = li >= 0 ? Number(argv.splice(li, 2)[1]) : 1_000_000;
 const match = argv[0] ?? '';
 
 const meta = await benchDb(leads);
-const store = new SqliteStore(meta.file);
 const ro = new Database(meta.file, { readonly: true });
+ro.pragma('cache_size = -16384');
+const stmts = new Map<string, Database.Statement>();
+const prepared = (text: string) => {
+  let st = stmts.get(text);
+  if (!st) stmts.set(text, (st = ro.prepare(text)));
+  return st;
+};
 
 function queryFor(qs: string, sort: BrowseQuery['sort'], order: BrowseQuery['order']): BrowseQuery {
   const p = new URLSearchParams(qs);
@@ -31,6 +39,32 @@ function queryFor(qs: string, sort: BrowseQuery['sort'], order: BrowseQuery['ord
   return q;
 }
 
+interface Traced {
+  sql: string;
+  params: unknown[];
+  rows: number;
+  ms: number;
+}
+
+/** One page, every statement recorded. */
+function page(q: BrowseQuery, now: number): { rows: LeadRow[]; trace: Traced[]; ms: number } {
+  const trace: Traced[] = [];
+  const t0 = performance.now();
+  const rows = browseSqlite(
+    (sql, params) => {
+      const t = performance.now();
+      const r = prepared(sql).all(...params) as Record<string, unknown>[];
+      trace.push({ sql, params, rows: r.length, ms: performance.now() - t });
+      return r;
+    },
+    meta.poolId,
+    q,
+    now,
+    q.limit + 1,
+  ) as unknown as LeadRow[];
+  return { rows, trace, ms: performance.now() - t0 };
+}
+
 const sorts = [
   ['score', 'desc'],
   ['score', 'asc'],
@@ -39,33 +73,38 @@ const sorts = [
   ['company', 'asc'],
   ['company', 'desc'],
 ] as const;
+const now = Date.now();
 for (const [label, qs] of browseFilters(meta.probes)) {
   if (match && !label.includes(match)) continue;
   for (const [sort, order] of sorts) {
     const q = queryFor(qs, sort, order);
-    const now = Date.now();
-    const plans: Compilable[] = searchNeedsIndex(q)
-      ? [buildBrowseQuery(store.qb, meta.poolId, q, now, { take: 51, walkLimit: 4000 }), buildBrowseQuery(store.qb, meta.poolId, q, now, { take: 51, useSearchIndex: true })]
-      : [buildBrowseQuery(store.qb, meta.poolId, q, now, { take: 51 })];
+    // The cursor of page DEEP_PAGE - 1's last row, the way the API hands it out.
+    let deep: BrowseQuery | null = q;
+    for (let p = 1; p < DEEP_PAGE && deep; p++) {
+      const r: LeadRow[] = page(deep, now).rows;
+      const last: Lead | null = r.length > q.limit ? leadFromRow(r[q.limit - 1]!) : null;
+      deep = last ? { ...q, cursor: { sort, order, value: cursorValue(q, last), id: last.id } } : null;
+    }
     console.log(`\n=== ${label}  sort=${sort} ${order}`);
-    for (const [i, b] of plans.entries()) {
-      const c = b.compile();
-      const params = c.parameters as unknown[];
-      const st = ro.prepare(c.sql);
+    for (const [name, pq] of [['page 1', q], [`page ${DEEP_PAGE}`, deep]] as const) {
+      if (!pq) {
+        console.log(`  [${name}] fewer pages`);
+        continue;
+      }
       const lat: number[] = [];
-      let rows = 0;
+      let last = page(pq, now);
       for (let k = 0; k < 15; k++) {
-        const t = performance.now();
-        rows = st.all(...params).length;
-        lat.push(performance.now() - t);
+        last = page(pq, now);
+        lat.push(last.ms);
       }
       const s = stats(lat);
-      const plan = ro.prepare(`EXPLAIN QUERY PLAN ${c.sql}`).all(...params) as { detail: string }[];
-      console.log(`  [${plans.length > 1 ? (i === 0 ? 'phase 1: walk' : 'phase 2: index') : 'query'}] ${rows} rows, p50 ${fmt(s.p50)} ms, max ${fmt(s.max)} ms`);
-      for (const p of plan) console.log(`    ${p.detail}`);
-      if (match) console.log(`    SQL: ${c.sql}\n    params: ${JSON.stringify(params)}`);
+      console.log(`  [${name}] ${last.rows.length} rows, p50 ${fmt(s.p50)} ms, max ${fmt(s.max)} ms; ${last.trace.length} statement(s):`);
+      for (const t of last.trace) {
+        console.log(`    ${fmt(t.ms).padStart(8)} ms  ${String(t.rows).padStart(5)} rows`);
+        for (const p of ro.prepare(`EXPLAIN QUERY PLAN ${t.sql}`).all(...t.params) as { detail: string }[]) console.log(`        ${p.detail}`);
+        if (match) console.log(`        SQL: ${t.sql}\n        params: ${JSON.stringify(t.params)}`);
+      }
     }
   }
 }
 ro.close();
-await store.close();

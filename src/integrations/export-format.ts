@@ -84,22 +84,41 @@ export interface ExportSource {
  * The export as text chunks (one page each), with `onRows` told the running count.
  * Consumers pull: nothing is read from the database faster than it is written out.
  */
-export async function* exportChunks(src: ExportSource, kind: ExportKind, format: ExportFormat, range: MetricsRange, onRows?: (n: number) => void): AsyncGenerator<string> {
+export function exportChunks(src: ExportSource, kind: ExportKind, format: ExportFormat, range: MetricsRange, onRows?: (n: number) => void): AsyncGenerator<string> {
+  if (kind === 'events') return formatExport({ kind, pages: src.store.eventPages(range, EXPORT_PAGE) }, format, onRows);
+  if (!src.integrations) throw new Error('this store has no lead export');
+  return formatExport({ kind, pages: src.integrations.leadExportPages(range, EXPORT_PAGE) }, format, onRows);
+}
+
+/**
+ * What the server sends: the store's own stream of the text when it has one (SQLite formats
+ * on a worker thread), else the chunks made here.
+ */
+export function exportStream(src: ExportSource, kind: ExportKind, format: ExportFormat, range: MetricsRange): AsyncIterable<string> {
+  if (kind === 'leads' && !src.integrations) throw new Error('this store has no lead export');
+  return src.store.exportStream?.(kind, format, range) ?? exportChunks(src, kind, format, range);
+}
+
+export type ExportPages =
+  | { kind: 'events'; pages: Iterable<LeadEvent[]> | AsyncIterable<LeadEvent[]> }
+  | { kind: 'leads'; pages: Iterable<LeadExportRow[]> | AsyncIterable<LeadExportRow[]> };
+
+/** Pages of rows as the export's text: the header, then each page in pieces. */
+export async function* formatExport(src: ExportPages, format: ExportFormat, onRows?: (n: number) => void): AsyncGenerator<string> {
   let n = 0;
-  if (kind === 'events') {
+  if (src.kind === 'events') {
     if (format === 'csv') yield EVENT_COLUMNS.join(',') + '\n';
     const line = format === 'csv' ? eventCsvLine : (e: LeadEvent) => JSON.stringify(eventRecord(e)) + '\n';
-    for await (const page of src.store.eventPages(range, EXPORT_PAGE)) {
+    for await (const page of src.pages) {
       yield* pieces(page, line);
       n += page.length;
       onRows?.(n);
     }
     return;
   }
-  if (!src.integrations) throw new Error('this store has no lead export');
   if (format === 'csv') yield LEAD_COLUMNS.join(',') + '\n';
   const line = format === 'csv' ? leadCsvLine : (r: LeadExportRow) => JSON.stringify(leadRecord(r)) + '\n';
-  for await (const page of src.integrations.leadExportPages(range, EXPORT_PAGE)) {
+  for await (const page of src.pages) {
     yield* pieces(page, line);
     n += page.length;
     onRows?.(n);

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 /**
  * Starts a worker thread on a module next to `from` (pass `import.meta.url`), by its name
@@ -6,9 +6,9 @@ import { Worker } from 'node:worker_threads';
  * bench) it is the .ts file, which a worker cannot load by itself: its loader hooks are not
  * inherited, so the worker registers the TypeScript loader first.
  */
-export function startModuleWorker(from: string, name: string, workerData: unknown): Worker {
-  if (!from.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, from), { workerData });
+export function startModuleWorker(from: string, name: string, workerData: unknown, opts: { resourceLimits?: ResourceLimits } = {}): Worker {
+  if (!from.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, from), { workerData, ...opts });
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL(`./${name}.ts`, from).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData });
+  return new Worker(`import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData, ...opts });
 }

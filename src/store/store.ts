@@ -110,6 +110,11 @@ export interface Store {
   claimCountsSince(since: number): Promise<{ userId: number; poolId: number; claims: number }[]>;
   /** Streams the history in [from, to) in id order, a page at a time (exports of millions of rows). */
   eventPages(range: MetricsRange, pageSize: number): AsyncIterable<LeadEvent[]>;
+  /**
+   * An export file's text, when the store makes it off the event loop (the same text as
+   * integrations/export-format.ts makes from the pages); null or absent: the caller formats the pages.
+   */
+  exportStream?(kind: 'leads' | 'events', format: 'csv' | 'json', range: MetricsRange): AsyncIterable<string> | null;
 
   // --- pools
   listPools(): Promise<Pool[]>;

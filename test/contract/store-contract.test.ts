@@ -216,6 +216,34 @@ for (const kind of STORES) {
         expect(await walk('score', 'desc')).toEqual(byScore.map((x) => x.n));
       });
 
+      it('a rare combination of filters in company order pages through its few matches once each, in order, ties by id', async () => {
+        const p = await buildPool(s);
+        const rare = { industry: 'Education', companySize: '5000+' as const, source: 'Partner' };
+        // 400 common leads around 7 rare ones; two rare ones share a name in different case.
+        const common = Array.from({ length: 400 }, (_, i) => ({ company: `Firma ${String(i).padStart(3, '0')}`, industry: i % 2 ? 'Software' : 'Education', source: i % 3 ? 'Partner' : 'Referral' }));
+        const rareNames = ['Firma 250 Nord', 'firma 007', 'Firma 399', 'FIRMA 007', 'Aachen AG', 'Zwickau KG', 'Firma 100'];
+        await addLeads(s, p, common.slice(0, 200));
+        const rareIds = await addLeads(s, p, rareNames.map((company) => ({ company, ...rare })));
+        await addLeads(s, p, common.slice(200));
+        const walk = async (order: 'asc' | 'desc') => {
+          const seen: number[] = [];
+          let cursor: BrowseQuery['cursor'];
+          for (let page = 0; page < 10; page++) {
+            const query = q({ sort: 'company', order, limit: 3, industry: [rare.industry], companySize: [rare.companySize], source: [rare.source], ...(cursor ? { cursor } : {}) });
+            const r = await s.browse(p, query, T0);
+            seen.push(...r.items.map((l) => l.id));
+            if (!r.hasMore) break;
+            const last = r.items[r.items.length - 1]!;
+            cursor = { sort: 'company', order, value: cursorValue(query, last), id: last.id };
+          }
+          return seen;
+        };
+        const id = (name: string) => rareIds[rareNames.indexOf(name)]!;
+        const ascending = [id('Aachen AG'), id('firma 007'), id('FIRMA 007'), id('Firma 100'), id('Firma 250 Nord'), id('Firma 399'), id('Zwickau KG')];
+        expect(await walk('asc')).toEqual(ascending);
+        expect(await walk('desc')).toEqual([...ascending].reverse());
+      });
+
       it('searches the company name: one or two letters match its start, three or more anywhere, case-insensitive, wildcards literal', async () => {
         const p = await buildPool(s);
         await addLeads(s, p, ['Müller Bau', 'MÜLLER AG', 'Bäckerei Schmidt', 'Schmidt & Co', 'SCHMIDTKE AG', '50% Rabatt GmbH', '500 Widgets'].map((company) => ({ company })));

@@ -23,7 +23,7 @@ import { WEBHOOK_EVENT_TYPES } from '../../integrations/webhook-events.js';
 import { DEFAULT_RETRY } from '../../integrations/retry-policy.js';
 import { webhookUrlProblem } from '../../integrations/private-addresses.js';
 import { dedupeKey, flattenJson, formFields, mapIntake, type IntakeFields } from '../../integrations/intake-mapping.js';
-import { exportChunks, type ExportFormat, type ExportKind } from '../../integrations/export-format.js';
+import { exportStream, type ExportFormat, type ExportKind } from '../../integrations/export-format.js';
 import { errorResponses, IdParams } from '../schemas.js';
 import { isManagerActor } from '../auth.js';
 import { tokenHash } from '../tokens.js';
@@ -679,11 +679,11 @@ export async function integrationRoutes(fastify: FastifyInstance): Promise<void>
       async (req, reply) => {
         if (kind === 'leads') need();
         const range = exportRange(req.query, clock.now());
-        const chunks = exportChunks({ store, integrations }, kind, format, range);
+        const chunks = exportStream({ store, integrations }, kind, format, range);
         return reply
           .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
           .header('content-disposition', `attachment; filename="leadpool-${kind}.${format === 'csv' ? 'csv' : 'ndjson'}"`)
-          .send(Readable.from(chunks));
+          .send(Readable.from(chunks, { highWaterMark: 1 }));
       },
     );
   exportRoute('leads', 'csv', 'Leads created in a time range as CSV, with claim source, times, rep and outcome; streamed (managers)');

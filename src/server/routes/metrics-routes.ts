@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.js';
-import { buildOverview, csvCell, repsCsv, type Overview } from '../../core/metrics-report.js';
+import { buildOverview, repsCsv, type Overview } from '../../core/metrics-report.js';
+import { exportStream } from '../../integrations/export-format.js';
 import { DAY } from '../../core/clock.js';
 import { startOfUtcDay } from '../../store/store-common.js';
 import type { Store } from '../../store/store.js';
@@ -113,16 +114,10 @@ export async function metricsRoutes(fastify: FastifyInstance): Promise<void> {
       const now = clock.now();
       const to = req.query.to ? Date.parse(req.query.to) : now + 1;
       const from = req.query.from ? Date.parse(req.query.from) : 0;
-      const pages = store.eventPages({ from, to, ...(req.query.poolId !== undefined ? { poolId: req.query.poolId } : {}) }, 2000);
-      async function* lines() {
-        yield 'id,type,at,lead_id,pool_id,actor_kind,actor_id,actor_name,reason,data\n';
-        for await (const page of pages) {
-          yield page
-            .map((e) => [e.id, e.type, new Date(e.at).toISOString(), e.leadId, e.poolId, e.actorKind, e.actorId, e.actorName, e.reason, e.data].map(csvCell).join(',') + '\n')
-            .join('');
-        }
-      }
-      return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="leadpool-events.csv"').send(Readable.from(lines()));
+      // The same text as `leadpool export events` and the other export routes (on SQLite made on a
+      // worker thread, see SqliteStore.exportStream).
+      const chunks = exportStream({ store, integrations: null }, 'events', 'csv', { from, to, ...(req.query.poolId !== undefined ? { poolId: req.query.poolId } : {}) });
+      return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="leadpool-events.csv"').send(Readable.from(chunks, { highWaterMark: 1 }));
     },
   );
 

@@ -24,8 +24,8 @@ import type {
   WebhookEndpoint,
   WebhookEndpointPatch,
 } from '../integration-store.js';
-import { leadFromRow, type LeadRow } from '../rows.js';
 import type { SqliteDb } from './connection.js';
+import { betweenRequests, leadExportPagesFrom } from './export-pages.js';
 
 interface EndpointRow {
   id: number;
@@ -479,28 +479,8 @@ export class SqliteIntegrationStore implements IntegrationStore {
 
   // ------------------------------------------------------------------ exports
 
-  async *leadExportPages(range: MetricsRange, pageSize: number): AsyncIterable<LeadExportRow[]> {
-    // Keyset on the rowid: each page is a short walk from where the last one ended, so the
-    // millionth row costs what the first did, and only one page is ever in memory.
-    const page = this.#s(
-      `SELECT l.*, p.name AS pool_name, u.email AS owner_email, u.name AS owner_name
-         FROM leads l JOIN pools p ON p.id = l.pool_id LEFT JOIN users u ON u.id = l.owner_id
-        WHERE l.id > ? AND l.created_at >= ? AND l.created_at < ? AND (? IS NULL OR l.pool_id = ?)
-        ORDER BY l.id LIMIT ?`,
-    );
-    let after = 0;
-    for (;;) {
-      const rows = page.all(after, range.from, range.to, range.poolId ?? null, range.poolId ?? null, pageSize) as (LeadRow & {
-        pool_name: string;
-        owner_email: string | null;
-        owner_name: string | null;
-      })[];
-      if (rows.length === 0) return;
-      after = rows[rows.length - 1]!.id;
-      yield rows.map((r) => ({ lead: leadFromRow(r), poolName: r.pool_name, ownerEmail: r.owner_email, ownerName: r.owner_name }));
-      if (rows.length < pageSize) return;
-      await new Promise((resolve) => setImmediate(resolve)); // let requests in between pages
-    }
+  leadExportPages(range: MetricsRange, pageSize: number): AsyncIterable<LeadExportRow[]> {
+    return betweenRequests(leadExportPagesFrom((sql) => this.#s(sql), range, pageSize));
   }
 
   // ------------------------------------------------------------------ retention

@@ -43,8 +43,13 @@ import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SQLITE_INTEGRATION_MIGRATIONS } from './integration-migrations.js';
 import { closeSqlite, openSqlite, type SqliteDb } from './connection.js';
 import { SqliteReadWorker } from './read-worker.js';
+import { betweenRequests, eventPagesFrom } from './export-pages.js';
+import { exportInWorker } from './export-worker-client.js';
 
 type Held = { lead: Lead; events: LeadEvent[] };
+
+/** Prepared statements kept per store (see #s); the store's own fixed ones are about 150. */
+const STATEMENTS_KEPT = 1000;
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so each method's transaction runs to
@@ -71,13 +76,22 @@ export class SqliteStore implements Store {
     this.#claims = new GroupCommit(this.db);
   }
 
-  /** A prepared statement per SQL text, prepared once. */
+  /**
+   * A prepared statement per SQL text, prepared once and kept while it is among the
+   * STATEMENTS_KEPT used last. Browse builds its text from the filters a person combines, so
+   * the texts are many; a dropped statement is finalized when it is collected.
+   */
   #s(text: string): Statement {
     let st = this.#stmts.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
+    if (st) {
+      // Most recently used last: the Map's order is the eviction order.
+      this.#stmts.delete(text);
       this.#stmts.set(text, st);
+      return st;
     }
+    st = this.db.prepare(text);
+    this.#stmts.set(text, st);
+    if (this.#stmts.size > STATEMENTS_KEPT) this.#stmts.delete(this.#stmts.keys().next().value!);
     return st;
   }
 
@@ -101,21 +115,24 @@ export class SqliteStore implements Store {
         if (done) return;
         this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
         this.db.exec(m.sql);
+        if (m.version === 4) this.#backfillCompanyKeys();
       });
     }
-    this.#backfillCompanyKeys();
   }
 
-  /** Rows from before migration 4 get their search key (JavaScript lower-cases all of Unicode; SQL's lower() only ASCII). */
+  /**
+   * Rows from before migration 4 get their search key (JavaScript lower-cases all of Unicode;
+   * SQL's lower() only ASCII), in the migration's own transaction: every lead written since
+   * has one, so no later start needs to look (that look read the whole table on every start).
+   */
   #backfillCompanyKeys(): void {
-    const pending = this.db.prepare('SELECT id, company FROM leads WHERE company_key IS NULL LIMIT 10000');
+    const pending = this.db.prepare('SELECT id, company FROM leads WHERE id > ? AND company_key IS NULL ORDER BY id LIMIT 10000');
     const set = this.db.prepare('UPDATE leads SET company_key = ? WHERE id = ?');
-    for (;;) {
-      const rows = pending.all() as { id: number; company: string }[];
+    for (let after = 0; ; ) {
+      const rows = pending.all(after) as { id: number; company: string }[];
       if (rows.length === 0) return;
-      this.#tx(() => {
-        for (const r of rows) set.run(companyKey(r.company), r.id);
-      });
+      for (const r of rows) set.run(companyKey(r.company), r.id);
+      after = rows[rows.length - 1]!.id;
     }
   }
 
@@ -1410,17 +1427,16 @@ export class SqliteStore implements Store {
     return rows.filter((r) => r.n > 0).map((r) => ({ userId: r.user_id, poolId: r.pool_id, claims: r.n }));
   }
 
-  async *eventPages(range: MetricsRange, pageSize: number): AsyncIterable<LeadEvent[]> {
-    let after = 0;
-    const page = this.#s(`SELECT * FROM events WHERE id > ? AND at >= ? AND at < ? AND (? IS NULL OR pool_id = ?) ORDER BY id LIMIT ?`);
-    for (;;) {
-      const rows = (page.all(after, range.from, range.to, range.poolId ?? null, range.poolId ?? null, pageSize) as EventRow[]).map(eventFromRow);
-      if (rows.length === 0) return;
-      after = rows[rows.length - 1]!.id;
-      yield rows;
-      if (rows.length < pageSize) return;
-      await new Promise((resolve) => setImmediate(resolve)); // let requests in between pages
-    }
+  eventPages(range: MetricsRange, pageSize: number): AsyncIterable<LeadEvent[]> {
+    return betweenRequests(eventPagesFrom((sql) => this.#s(sql), range, pageSize));
+  }
+
+  /**
+   * An export's text, formatted on a worker thread with its own read-only connection
+   * (export-worker-client.ts); null for an in-memory database, which a worker cannot open.
+   */
+  exportStream(kind: 'leads' | 'events', format: 'csv' | 'json', range: MetricsRange): AsyncIterable<string> | null {
+    return this.db.name === ':memory:' ? null : exportInWorker({ file: this.db.name, kind, format, range });
   }
 
   // ------------------------------------------------------------------ timers
