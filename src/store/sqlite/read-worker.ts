@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * A worker thread with its own read-only connection, for the few reads that scan a whole
- * pool (the values present for filter menus). better-sqlite3 is synchronous: the same scan on
+ * pool (the values present for filter menus, the waiting counts). better-sqlite3 is synchronous: the same scan on
  * the server's connection blocks every request for as long as it runs (8.9 s on a cold
  * 1,000,000-lead file). In WAL mode the worker reads a consistent snapshot beside the writer.
  */

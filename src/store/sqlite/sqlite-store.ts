@@ -356,15 +356,15 @@ export class SqliteStore implements Store {
   }
 
   async poolStats(): Promise<PoolStats[]> {
-    // Each pool: a count over its partial index and one step into the arrival index.
-    return (
-      this.#s(
-        `SELECT p.id AS pool_id,
-                (SELECT COUNT(*) FROM leads l WHERE l.pool_id = p.id AND l.status = 'available') AS available,
-                (SELECT MIN(created_at) FROM leads l WHERE l.pool_id = p.id AND l.status = 'available') AS oldest
-           FROM pools p ORDER BY p.id`,
-      ).all() as { pool_id: number; available: number; oldest: number | null }[]
-    ).map((r) => ({ poolId: r.pool_id, available: r.available, oldestAvailableAt: r.oldest }));
+    // Each pool: a count over its partial index and one step into the arrival index. Counting
+    // 1,000,000 waiting leads takes 30-37 ms: off the main thread when the database is a file.
+    const sql = `SELECT p.id AS pool_id,
+                        (SELECT COUNT(*) FROM leads l WHERE l.pool_id = p.id AND l.status = 'available') AS available,
+                        (SELECT MIN(created_at) FROM leads l WHERE l.pool_id = p.id AND l.status = 'available') AS oldest
+                   FROM pools p ORDER BY p.id`;
+    type Row = { pool_id: number; available: number; oldest: number | null };
+    const rows = this.db.name === ':memory:' ? (this.#s(sql).all() as Row[]) : await (this.#reader ??= new SqliteReadWorker(this.db.name)).all<Row>(sql, []);
+    return rows.map((r) => ({ poolId: r.pool_id, available: r.available, oldestAvailableAt: r.oldest }));
   }
 
   async facets(poolId: number): Promise<Record<'industry' | 'companySize' | 'source' | 'region', string[]>> {
