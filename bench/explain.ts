@@ -1,6 +1,6 @@
 /**
  * `node --import tsx bench/explain.ts [--leads N] [filter-substring]`: for each browse shape of
- * the bench (first page and page 20), the statements the SQLite store's browse runs, each with
+ * the bench (first page and page 20, and the slowest page between them), the statements the SQLite store's browse runs, each with
  * its time, its rows and SQLite's EXPLAIN QUERY PLAN; in process (no HTTP), on a read-only
  * connection to the cached bench database. For diagnosing browse failures.
  */
@@ -78,14 +78,21 @@ for (const [label, qs] of browseFilters(meta.probes)) {
   if (match && !label.includes(match)) continue;
   for (const [sort, order] of sorts) {
     const q = queryFor(qs, sort, order);
-    // The cursor of page DEEP_PAGE - 1's last row, the way the API hands it out.
+    // Pages 2 to DEEP_PAGE - 1 through the cursors the API hands out (each timed three times:
+    // a plan can depend on the cursor's values), then page DEEP_PAGE in detail.
     let deep: BrowseQuery | null = q;
+    let worst = { ms: 0, page: 0 };
     for (let p = 1; p < DEEP_PAGE && deep; p++) {
       const r: LeadRow[] = page(deep, now).rows;
+      for (let k = 0; k < 2 && p > 1; k++) {
+        const ms = page(deep, now).ms;
+        if (ms > worst.ms) worst = { ms, page: p };
+      }
       const last: Lead | null = r.length > q.limit ? leadFromRow(r[q.limit - 1]!) : null;
       deep = last ? { ...q, cursor: { sort, order, value: cursorValue(q, last), id: last.id } } : null;
     }
     console.log(`\n=== ${label}  sort=${sort} ${order}`);
+    if (worst.page) console.log(`  [pages 2-${DEEP_PAGE - 1}] slowest: page ${worst.page}, ${fmt(worst.ms)} ms`);
     for (const [name, pq] of [['page 1', q], [`page ${DEEP_PAGE}`, deep]] as const) {
       if (!pq) {
         console.log(`  [${name}] fewer pages`);

@@ -4,17 +4,19 @@ import { PREFIX_SEARCH_MAX } from '../browse-query.js';
 /**
  * Browse on SQLite, measured against a million waiting leads (bench/explain.ts).
  *
- * Every browse index holds every filter column (migration 8): the score, age and company
- * indexes are the three sort orders, the industry index is a filter's own range. A walk along
- * a sort order tests the filters on the index entry and reads the table only for a lead that
- * matches (a rare combination in company order: 12-35 ms through the table, about 1 ms on the
- * index), and the keyset cursor is a row value, `(column, id) > (?, ?)`: one seek into the
- * index instead of a walk from its start (page 20 cost twice page 1 before).
+ * Every browse index holds every filter column, and the three sort indexes (score, age,
+ * company) the search key too (migration 8); the industry index is a filter's own range. A
+ * walk along a sort order tests the filters and the search on the index entry and reads the
+ * table only for a lead that matches (a rare combination in company order: 12-35 ms through
+ * the table, about 1 ms on the index). The keyset cursor is a row value, `(column, id) > (?,
+ * ?)`: one seek into the index instead of a walk from its start (page 20 cost twice page 1
+ * before); a filter's bound on the sort column that the cursor already implies is left out
+ * (see impliedByCursor).
  *
  * Which index answers a page depends on how common the filters are, estimated per request:
  * - The next `probe` entries of the sort order are counted against the filters (on the index;
- *   a search text the index does not hold, on the rows that passed). When they hold a page,
- *   or promise one within `shortWalk` entries, the sort order is walked.
+ *   a condition an index does not hold, on the rows that passed). When they hold a page, or
+ *   promise one within `shortWalk` entries, the sort order is walked.
  * - Otherwise each filter with its own index range (industry, a score range, an age range) is
  *   weighed: its size, counted up to what the walk would cost, plus a table read for each
  *   entry expected to pass the other filters. The cheapest is scanned whole and its matches
@@ -47,8 +49,8 @@ type IndexName = 'leads_score' | 'leads_age' | 'leads_company' | 'leads_industry
 
 /** The columns each browse index holds (migration 8); a condition on one of them costs no table read. */
 const INDEX_COLUMNS: Record<IndexName, readonly Column[]> = {
-  leads_score: ['score', 'industry', 'company_size', 'source', 'region', 'created_at'],
-  leads_age: ['created_at', 'industry', 'company_size', 'source', 'region', 'score'],
+  leads_score: ['score', 'industry', 'company_size', 'source', 'region', 'created_at', 'company_key'],
+  leads_age: ['created_at', 'industry', 'company_size', 'source', 'region', 'score', 'company_key'],
   leads_company: ['company_key', 'industry', 'company_size', 'source', 'region', 'score', 'created_at'],
   leads_industry: ['industry', 'score', 'company_size', 'source', 'region', 'created_at'],
 };
@@ -67,6 +69,8 @@ interface Clause {
 
 interface Cond extends Clause {
   column: Column;
+  /** A bound of its column, which a cursor may make redundant. */
+  bound?: { side: 'lower' | 'upper'; value: number | string; strict: boolean };
   /** A range of its column (usable to seek an index that leads with it), not only a test. */
   range: boolean;
 }
@@ -99,11 +103,30 @@ function filterConds(q: BrowseQuery, now: number): Cond[] {
   inList('company_size', q.companySize);
   inList('source', q.source);
   inList('region', q.region);
-  if (q.minScore !== undefined) conds.push({ column: 'score', sql: 'score >= ?', params: [q.minScore], range: true });
-  if (q.maxScore !== undefined) conds.push({ column: 'score', sql: 'score <= ?', params: [q.maxScore], range: true });
-  if (q.minAgeMinutes !== undefined) conds.push({ column: 'created_at', sql: 'created_at <= ?', params: [now - q.minAgeMinutes * 60_000], range: true });
-  if (q.maxAgeMinutes !== undefined) conds.push({ column: 'created_at', sql: 'created_at >= ?', params: [now - q.maxAgeMinutes * 60_000], range: true });
+  const bound = (column: Column, side: 'lower' | 'upper', value: number) =>
+    conds.push({ column, sql: `${column} ${side === 'lower' ? '>=' : '<='} ?`, params: [value], range: true, bound: { side, value, strict: false } });
+  if (q.minScore !== undefined) bound('score', 'lower', q.minScore);
+  if (q.maxScore !== undefined) bound('score', 'upper', q.maxScore);
+  if (q.minAgeMinutes !== undefined) bound('created_at', 'upper', now - q.minAgeMinutes * 60_000);
+  if (q.maxAgeMinutes !== undefined) bound('created_at', 'lower', now - q.maxAgeMinutes * 60_000);
   return conds;
+}
+
+/**
+ * Whether the cursor already implies a bound on the sort column: past (v, id) ascending means
+ * at least v. Such a bound is left out of the SQL. Given both, SQLite's planner (which weighs
+ * the bound values against its statistics) at times started the walk at the filter's bound,
+ * or even skip-scanned the index and sorted every match: pages 2 to 13 of a rare combination
+ * by score took 56-96 ms where pages 1 and 14-20 took 2 ms.
+ */
+function impliedByCursor(c: Cond, q: BrowseQuery, sort: Sort): boolean {
+  if (!q.cursor || !c.bound || c.column !== sort.column) return false;
+  const v = q.cursor.value;
+  const b = c.bound.value;
+  // As SQLite compares: numbers by value, text by its UTF-8 bytes.
+  const cmp = typeof v === 'number' && typeof b === 'number' ? v - b : typeof v === 'string' && typeof b === 'string' ? Buffer.compare(Buffer.from(v), Buffer.from(b)) : NaN;
+  if (Number.isNaN(cmp)) return false;
+  return sort.dir === 'ASC' ? c.bound.side === 'lower' && (c.bound.strict ? cmp > 0 : cmp >= 0) : c.bound.side === 'upper' && (c.bound.strict ? cmp < 0 : cmp <= 0);
 }
 
 /** Past the cursor in sort order: a row value, so the index seeks straight to it. */
@@ -135,11 +158,12 @@ export function browseSqlite(run: Run, poolId: number, q: BrowseQuery, now: numb
   const sort = sortOf(q);
   const order = `ORDER BY ${sort.column} ${sort.dir}, id ${sort.dir}`;
   const pool: Clause = { sql: `pool_id = ? AND status = 'available'`, params: [poolId] };
-  const conds = filterConds(q, now);
+  const needed = (c: Cond) => !impliedByCursor(c, q, sort);
+  const conds = filterConds(q, now).filter(needed);
   const cursor = cursorCond(q, sort);
   const text = q.q ? companyKey(q.q) : undefined;
   const page = (index: IndexName, extra: Cond[]) => {
-    const w = where([pool, ...conds, ...extra, cursor]);
+    const w = where([pool, ...conds, ...extra.filter(needed), cursor]);
     return run(`SELECT * FROM leads INDEXED BY ${index} WHERE ${w.sql} ${order} LIMIT ?`, [...w.params, take]);
   };
 
@@ -147,11 +171,14 @@ export function browseSqlite(run: Run, poolId: number, q: BrowseQuery, now: numb
 
   if (text.length <= PREFIX_SEARCH_MAX) {
     const [lo, hi] = prefixRange(text);
-    const range: Cond = { column: 'company_key', sql: 'company_key >= ? AND company_key < ?', params: [lo, hi], range: true };
+    const range: Cond[] = [
+      { column: 'company_key', sql: 'company_key >= ?', params: [lo], range: true, bound: { side: 'lower', value: lo, strict: false } },
+      { column: 'company_key', sql: 'company_key < ?', params: [hi], range: true, bound: { side: 'upper', value: hi, strict: true } },
+    ];
     // Sorted by company, the prefix range of the company index is the answer in order; rare
     // text is found there too, its few matches sorted.
-    if (sort.column === 'company_key' || !atLeast(run, 'leads_company', [pool, range], limits.probe)) return page('leads_company', [range]);
-    return choosePlan(run, pool, conds, [range], cursor, sort, order, take, limits);
+    if (sort.column === 'company_key' || !atLeast(run, 'leads_company', [pool, ...range], limits.probe)) return page('leads_company', range);
+    return choosePlan(run, pool, conds, range, cursor, sort, order, take, limits);
   }
   const like: Cond = { column: 'company_key', sql: `company_key LIKE ? ESCAPE '\\'`, params: [`%${escapeLike(text)}%`], range: false };
   const fts = trigramQuery(text);
