@@ -15,7 +15,7 @@ export type SqliteDb = Database.Database;
 export interface OpenOptions {
   /** Checkpoint from a worker thread instead of at commits (the server does). */
   checkpointInBackground?: boolean;
-  /** Past this WAL size the background checkpointer makes the WAL start over (default 64 MB). */
+  /** Past this WAL size the background checkpointer makes the WAL start over (default WAL_RESET_BYTES). */
   walResetBytes?: number;
 }
 
@@ -27,6 +27,15 @@ export interface OpenOptions {
  * of serving (the first scan or export does it) and was a quarter of the server's RSS.
  */
 export const PAGE_CACHE_KIB = 16 * 1024;
+
+/**
+ * The WAL size past which the writer is asked to let it start over (256 MB). Each start-over
+ * costs the writer one short checkpoint and sync, 50-100 ms at a sustained 3,000 claims/s
+ * (about 11 new WAL frames a claim): with 64 MB that came every 0.6 s and set the p99 of every
+ * request (85 ms); with 256 MB it comes every 2 s (p99 38-45 ms). A WAL left to grow is no
+ * answer either: each page read searches a longer WAL index (2,000 claims/s with no bound).
+ */
+export const WAL_RESET_BYTES = 256 * 1024 * 1024;
 
 export function openSqlite(file: string, opts: OpenOptions = {}): SqliteDb {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -41,7 +50,7 @@ export function openSqlite(file: string, opts: OpenOptions = {}): SqliteDb {
     // A checkpoint run by a commit blocks the event loop for 12-14 ms here (bench/ANCHORS.md),
     // which every open request then waits for. Checkpoint from a worker thread instead.
     db.pragma('wal_autocheckpoint = 0');
-    const resetBytes = opts.walResetBytes ?? 64 * 1024 * 1024;
+    const resetBytes = opts.walResetBytes ?? WAL_RESET_BYTES;
     db.pragma(`journal_size_limit = ${resetBytes}`); // a WAL that starts over shrinks back to this
     startCheckpointer(db, file, resetBytes);
   }
@@ -72,26 +81,44 @@ function startCheckpointer(db: SqliteDb, file: string, resetBytes: number): void
     // it was when it started, and claims committed meanwhile keep the WAL from starting over
     // by itself. Left to that, the WAL never started over while claims kept coming (0.5-1.2 GB
     // in 12 s at 1,500 claims/s, more the smaller the writer's page cache); asked, it stays
-    // near its bound (80 MB).
+    // near its bound.
+    // SQLite syncs the database file only after a checkpoint that copied every frame. Under a
+    // steady stream of claims no PASSIVE ever does, so the pages it copied stayed dirty in the
+    // OS cache and the writer's catch-up paid for all of them: a 100-150 ms fsync on the event
+    // loop every 0.6 s at 3,000 claims/s, which was the p99 of every request. The worker
+    // flushes both files itself after each copy, so the writer's syncs find little to write.
+    const fds = new Map();
+    const flush = (path) => {
+      try {
+        if (!fds.has(path)) fds.set(path, fs.openSync(path, 'r'));
+        fs.fdatasyncSync(fds.get(path));
+      } catch { fds.delete(path); /* the WAL may not exist yet: the next round */ }
+    };
+    const copy = () => {
+      const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+      if (r && r.checkpointed > 0) flush(workerData.file);
+      return r;
+    };
     let timer = null;
     let stopped = false;
     const tick = () => {
       timer = null;
       try {
-        let [r] = db.pragma('wal_checkpoint(PASSIVE)');
+        let r = copy();
         let size = 0;
         try { size = fs.statSync(wal).size; } catch {}
         if (size > workerData.resetBytes) {
           // Each pass copies what the last one left behind, which shrinks while copying is faster
           // than writing: a few passes bring the rest under the bound the writer copies itself.
           for (let pass = 0; pass < 8 && r && r.busy === 0 && r.log - r.checkpointed >= workerData.catchUpFrames && size <= 4 * workerData.resetBytes; pass++) {
-            [r] = db.pragma('wal_checkpoint(PASSIVE)');
+            r = copy();
             try { size = fs.statSync(wal).size; } catch {}
           }
           // A writer faster than the copy never lets the rest get that small: past four times
           // the bound the writer copies what is left anyway, a longer pause but a bounded WAL.
           const rest = r ? r.log - r.checkpointed : 0;
           if (r && r.busy === 0 && (rest < workerData.catchUpFrames || size > 4 * workerData.resetBytes)) {
+            flush(wal); // the writer's checkpoint syncs the WAL before it copies
             parentPort.postMessage('catch-up'); // the next round waits for the writer's 'resume'
             return;
           }
@@ -102,7 +129,7 @@ function startCheckpointer(db: SqliteDb, file: string, resetBytes: number): void
     timer = setTimeout(tick, 100);
     parentPort.on('message', (m) => {
       if (m === 'resume' && timer === null && !stopped) timer = setTimeout(tick, 100);
-      if (m === 'stop') { stopped = true; clearTimeout(timer); try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch {} db.close(); parentPort.postMessage('stopped'); }
+      if (m === 'stop') { stopped = true; clearTimeout(timer); try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch {} for (const fd of fds.values()) fs.closeSync(fd); db.close(); parentPort.postMessage('stopped'); }
     });
     `,
     // It allocates next to nothing: a small young generation keeps its heap small.
