@@ -443,6 +443,11 @@ export class SqliteStore implements Store {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const fts = this.#s('INSERT INTO lead_company_fts (rowid, company) VALUES (?, ?)');
+      // The search rows are written last, all together. FTS5 writes out the terms it holds in
+      // memory whenever a statement opens a savepoint, and every event insert does (its table
+      // has triggers): written between a batch's events, each lead became its own tiny segment,
+      // 25 us of the 70 us a lead took; written together they become one.
+      const searchKeys: [number, string][] = [];
       const event = this.#s(
         `INSERT INTO events (type, at, lead_id, pool_id, actor_kind, actor_id, actor_name, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
@@ -542,7 +547,7 @@ export class SqliteStore implements Store {
             trace ? JSON.stringify(trace) : null,
           ).lastInsertRowid,
         );
-        fts.run(id, key);
+        searchKeys.push([id, key]);
         const lead: Lead = {
           id,
           poolId,
@@ -581,6 +586,7 @@ export class SqliteStore implements Store {
           appendEvent('lead.pushed', SYSTEM_ROUTER, id, poolId, null, { ownerId, lockExpiresAt, source: 'pushed' });
         }
       }
+      for (const [id, key] of searchKeys) fts.run(id, key);
       return { created, existing, results, events };
     });
   }
