@@ -141,7 +141,7 @@ export async function startServer(dataDir: string): Promise<ServerChild> {
 async function startServerOn(dataDir: string, port: number): Promise<ServerChild> {
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), '--data', dataDir, '--no-demo', '--log-level', 'warn'],
+    [...leadpoolCommand().args, 'serve', '--port', String(port), '--data', dataDir, '--no-demo', '--log-level', 'warn'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
   );
   let out = '';

@@ -24,7 +24,7 @@ import { runPgBench } from './pg/run.js';
 import { runSimBench, runStreamBaseline, simBenchLine, SIM_TARGET_SECONDS } from './sim.js';
 import { MODEL_IDS } from '../src/sim/models.js';
 import { FIRST_ROWS_TARGET_MS, printUi, runUi } from './ui.js';
-import { CACHE, ROOT, fmt, fmtInt, login, shuffledIds, startServer, type ServerChild } from './lib.js';
+import { CACHE, ROOT, fmt, fmtInt, leadpoolCommand, login, shuffledIds, startServer, type ServerChild } from './lib.js';
 
 const ALL = ['claims', 'browse', 'ingest', 'memory', 'routing', 'fairplay', 'metrics', 'ui', 'sim', 'pg'] as const;
 type Part = (typeof ALL)[number];
@@ -129,7 +129,7 @@ async function main() {
     const server: ServerChild = await startServer(dataDir);
     const memory: MemoryResult[] = [];
     try {
-      console.log(`\nserver child pid ${server.pid} on ${server.url}; RSS at start ${fmt(server.memory().rssMb, 0)} MB`);
+      console.log(`\nserver child pid ${server.pid} on ${server.url} (${leadpoolCommand().label}); RSS at start ${fmt(server.memory().rssMb, 0)} MB`);
       const tokens: string[] = [];
       for (let i = 0; i < REPS; i += 10) {
         tokens.push(...(await Promise.all(Array.from({ length: Math.min(10, REPS - i) }, (_, k) => login(server.url, repEmail(i + k), PASSWORD)))));

@@ -24,6 +24,7 @@ import pg from 'pg';
 import { PostgresStore, CLAIM_NEXT_SQL } from '../../src/store/postgres/pg-store.js';
 import { graphileWorkerDrain } from './peer-graphile.js';
 import { Conn } from '../http-load.js';
+import { leadpoolCommand } from '../lib.js';
 import { newToken, tokenHash } from '../../src/server/tokens.js';
 import type { LeadInput } from '../../src/core/lead-input.js';
 import type { Actor } from '../../src/core/types.js';
@@ -41,6 +42,8 @@ export interface PgBenchOptions {
   leads?: number;
   /** Seconds of each side of the claim-next comparison. Default 8. */
   claimSeconds?: number;
+  /** Uncounted seconds of claims before each side of the comparison is measured. Default 3. */
+  warmSeconds?: number;
   /** Claims in each of the ten sustained runs. Default 50,000. */
   claimsPerRun?: number;
   /** Sustained runs. Default 10. */
@@ -120,7 +123,7 @@ async function startInstance(database: string, dataDir: string, poolSize: number
   for (const k of ['PORT', 'HOST', 'LEADPOOL_DATA', 'LOG_LEVEL', 'DATABASE_URL']) delete env[k];
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--database', database, '--no-demo', '--log-level', 'error'],
+    [...leadpoolCommand().args, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--database', database, '--no-demo', '--log-level', 'error'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   let out = '';
@@ -140,6 +143,26 @@ async function startInstance(database: string, dataDir: string, poolSize: number
   return { proc, url };
 }
 
+/**
+ * `clients` closed loops of `step` (true: one claim): first `warm` seconds uncounted (JIT,
+ * connections, prepared statements and caches settle, as in a server that has been up a
+ * while), then the claims per second over `seconds`.
+ */
+async function warmThenMeasure(warm: number, seconds: number, clients: number, step: (client: number) => Promise<boolean>): Promise<number> {
+  let n = 0;
+  let counting = false;
+  const start = performance.now();
+  const measureFrom = start + warm * 1000;
+  const until = measureFrom + seconds * 1000;
+  setTimeout(() => (counting = true), warm * 1000);
+  await Promise.all(
+    Array.from({ length: clients }, async (_, i) => {
+      while (performance.now() < until) if ((await step(i)) && counting) n++;
+    }),
+  );
+  return n / ((performance.now() - measureFrom) / 1000);
+}
+
 async function vacuum(url: string): Promise<void> {
   await admin(url, (c) => c.query('VACUUM (ANALYZE) leads'));
 }
@@ -150,6 +173,7 @@ export async function runPgBench(opts: PgBenchOptions = {}): Promise<PgBenchResu
   const adminUrl = opts.adminUrl ?? process.env.LEADPOOL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
   const leads = opts.leads ?? 1_000_000;
   const claimSeconds = opts.claimSeconds ?? 8;
+  const warmSeconds = opts.warmSeconds ?? 3;
   const claimsPerRun = opts.claimsPerRun ?? 50_000;
   const runs = opts.runs ?? 10;
   const connections = opts.connections ?? 15;
@@ -160,7 +184,7 @@ export async function runPgBench(opts: PgBenchOptions = {}): Promise<PgBenchResu
   const store = new PostgresStore({ connectionString: url, poolSize: connections });
   const instances: Instance[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'leadpool-pgbench-'));
-  log(`pg bench: database ${name}, ${f0(leads)} leads, ${connections} connections`);
+  log(`pg bench: database ${name}, ${f0(leads)} leads, ${connections} connections; instances run the ${leadpoolCommand().label}`);
   try {
     await store.migrate();
     const queue = (await store.createPool({ name: 'Bench queue', mode: 'queue', lockTtlSeconds: 3600 }, SYSTEM, Date.now())).pool.id;
@@ -239,20 +263,12 @@ export async function runPgBench(opts: PgBenchOptions = {}): Promise<PgBenchResu
     await vacuum(url);
     const bareRate = await (async () => {
       const pool = new pg.Pool({ connectionString: url, max: connections });
-      let n = 0;
-      const until = performance.now() + claimSeconds * 1000;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: connections }, async (_, i) => {
-          const rep = reps[i]!;
-          while (performance.now() < until) {
-            // The very statement (and, like the store, a named prepared statement) the store issues.
-            const r = await pool.query({ name: 'leadpool_claim_next', text: CLAIM_NEXT_SQL, values: [queue, rep.userId, Date.now(), rep.name, true, false] });
-            if (r.rows[0]?.id != null) n++;
-          }
-        }),
-      );
-      const rate = n / ((performance.now() - started) / 1000);
+      const rate = await warmThenMeasure(warmSeconds, claimSeconds, connections, async (i) => {
+        const rep = reps[i]!;
+        // The very statement (and, like the store, a named prepared statement) the store issues.
+        const r = await pool.query({ name: 'leadpool_claim_next', text: CLAIM_NEXT_SQL, values: [queue, rep.userId, Date.now(), rep.name, true, false] });
+        return r.rows[0]?.id != null;
+      });
       await pool.end();
       return rate;
     })();
@@ -268,22 +284,12 @@ export async function runPgBench(opts: PgBenchOptions = {}): Promise<PgBenchResu
       const conns = Array.from({ length: httpClients }, (_, i) => new Conn(new URL(instances[i % 3]!.url)));
       const path = `/api/v1/pools/${queue}/next`;
       try {
-        // Warm each instance (JIT, connections) before the clock starts.
-        await Promise.all(conns.map((c, i) => c.request({ method: 'POST', path, token: tokens[i]! })));
-        let n = 0;
         let errors = 0;
-        const until = performance.now() + claimSeconds * 1000;
-        const started = performance.now();
-        await Promise.all(
-          conns.map(async (c, i) => {
-            while (performance.now() < until) {
-              const { status } = await c.request({ method: 'POST', path, token: tokens[i]! });
-              if (status === 200) n++;
-              else errors++;
-            }
-          }),
-        );
-        const rate = n / ((performance.now() - started) / 1000);
+        const rate = await warmThenMeasure(warmSeconds, claimSeconds, conns.length, async (i) => {
+          const { status } = await conns[i]!.request({ method: 'POST', path, token: tokens[i]! });
+          if (status !== 200) errors++;
+          return status === 200;
+        });
         if (errors) log(`  (${errors} non-200 answers)`);
         return rate;
       } finally {
@@ -361,6 +367,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   runPgBench({
     leads: Number(arg('--leads') ?? (quick ? 100_000 : 1_000_000)),
     claimSeconds: quick ? 4 : 8,
+    warmSeconds: quick ? 1 : 3,
     claimsPerRun: Number(arg('--claims-per-run') ?? (quick ? 5_000 : 50_000)),
     runs: Number(arg('--runs') ?? 10),
     keep: argv.includes('--keep'),
