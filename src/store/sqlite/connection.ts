@@ -88,11 +88,19 @@ function startCheckpointer(db: SqliteDb, file: string, resetBytes: number): void
     // loop every 0.6 s at 3,000 claims/s, which was the p99 of every request. The worker
     // flushes both files itself after each copy, so the writer's syncs find little to write.
     const fds = new Map();
+    let canFlush = true;
     const flush = (path) => {
+      if (!canFlush) return;
+      let fd = fds.get(path);
       try {
-        if (!fds.has(path)) fds.set(path, fs.openSync(path, 'r'));
-        fs.fdatasyncSync(fds.get(path));
-      } catch { fds.delete(path); /* the WAL may not exist yet: the next round */ }
+        if (fd === undefined) fds.set(path, (fd = fs.openSync(path, 'r')));
+        fs.fdatasyncSync(fd);
+      } catch (err) {
+        if (fd !== undefined) { try { fs.closeSync(fd); } catch {} fds.delete(path); }
+        // No WAL yet: the next round. Anything else (a system that syncs only handles opened for
+        // writing): stop trying; SQLite's own syncs still make every checkpoint durable.
+        if (err.code !== 'ENOENT') canFlush = false;
+      }
     };
     const copy = () => {
       const [r] = db.pragma('wal_checkpoint(PASSIVE)');
