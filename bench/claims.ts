@@ -162,11 +162,17 @@ export async function storeClaims(file: string, feed: IdFeed, seconds: number): 
   return r;
 }
 
-export async function httpClaims(server: ServerChild, tokens: string[], feed: IdFeed, opts: { connections: number; seconds: number; warmup: number }): Promise<LoadResult> {
+export async function httpClaims(
+  server: ServerChild,
+  tokens: string[],
+  feed: IdFeed,
+  opts: { connections: number; seconds: number; warmup: number; ratePerSecond?: number },
+): Promise<LoadResult> {
   const r = await runLoad({
     url: server.url,
     connections: opts.connections,
     seconds: opts.seconds,
+    ratePerSecond: opts.ratePerSecond,
     warmupSeconds: opts.warmup,
     next: (w) => {
       const id = feed.next();
@@ -175,7 +181,7 @@ export async function httpClaims(server: ServerChild, tokens: string[], feed: Id
     onTick: (n, el) => progress(`HTTP claims, ${opts.connections} connections: ${fmtInt(n)} measured, ${el.toFixed(1)} s`),
   });
   progressDone(
-    `  ${`HTTP POST /leads/{id}/claim, ${opts.connections} conns`.padEnd(38)} ${fmtInt(r.perSecond).padStart(7)} claims/s  p50 ${fmt(r.latency.p50, 3)} ms  p99 ${fmt(r.latency.p99, 3)} ms  max ${fmt(r.latency.max, 1)} ms  (${fmtInt(r.requests)} in ${r.seconds.toFixed(1)} s; statuses ${JSON.stringify(r.statuses)}${r.errors ? `, ${r.errors} errors` : ''})`,
+    `  ${`HTTP POST /leads/{id}/claim, ${opts.connections} conns${opts.ratePerSecond ? `, paced at ${fmtInt(opts.ratePerSecond)}/s` : ''}`.padEnd(38)} ${fmtInt(r.perSecond).padStart(7)} claims/s  p50 ${fmt(r.latency.p50, 3)} ms  p99 ${fmt(r.latency.p99, 3)} ms  max ${fmt(r.latency.max, 1)} ms  (${fmtInt(r.requests)} in ${r.seconds.toFixed(1)} s; statuses ${JSON.stringify(r.statuses)}${r.errors ? `, ${r.errors} errors` : ''})`,
   );
   for (const f of r.failures) console.log(`    ! ${f}`);
   return r;

@@ -1,7 +1,10 @@
 /**
- * A small closed-loop HTTP load generator: `connections` workers, each with its own
- * keep-alive socket, each sending its next request as soon as
- * the previous answer has been read. Latency is request start to last byte of the response.
+ * A small HTTP load generator: `connections` workers, each with its own keep-alive socket.
+ * Closed loop by default: each sends its next request as soon as the previous answer has been
+ * read, and latency is request start to last byte of the response. With `ratePerSecond` the
+ * load is paced instead: the workers' sends are scheduled evenly at that rate, and latency runs
+ * from each request's scheduled time, so a request held up behind a slow answer counts the
+ * wait (no coordinated omission).
  */
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -134,6 +137,8 @@ export async function runLoad(opts: {
   warmupSeconds?: number;
   next: (worker: number) => Req | null;
   onTick?: (done: number, elapsed: number) => void;
+  /** Paced load: requests per second over all connections (default: closed loop). */
+  ratePerSecond?: number;
 }): Promise<LoadResult> {
   const base = new URL(opts.url);
   const conns = Array.from({ length: opts.connections }, () => new Conn(base));
@@ -151,17 +156,26 @@ export async function runLoad(opts: {
 
   await Promise.all(
     conns.map(async (conn, w) => {
+      // Paced: this worker's k-th send is due at start + (k·connections + w) / rate.
+      const every = opts.ratePerSecond ? (1000 * opts.connections) / opts.ratePerSecond : 0;
+      let due = start + (every * w) / opts.connections;
       for (;;) {
+        if (every) {
+          const wait = due - performance.now();
+          if (wait > 0.5) await new Promise((r) => setTimeout(r, wait));
+        }
         const now = performance.now();
         if (now >= end) return;
         const r = opts.next(w);
         if (!r) return;
-        const measured = now >= warmEnd;
-        if (measured && measureStart === 0) measureStart = now;
+        const sentAt = every ? Math.min(due, now) : now;
+        due += every;
+        const measured = sentAt >= warmEnd;
+        if (measured && measureStart === 0) measureStart = sentAt;
         try {
           const res = await conn.request(r);
           if (measured) {
-            lat.push(res.ms);
+            lat.push(every ? performance.now() - sentAt : res.ms);
             counted++;
             statuses[res.status] = (statuses[res.status] ?? 0) + 1;
             lastEnd = performance.now();
