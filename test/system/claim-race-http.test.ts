@@ -24,9 +24,15 @@ async function connect(reps: SeededUser[], baseOf: (i: number) => string): Promi
   const out = reps.map((r, i) => ({ ...r, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), base: baseOf(i) }));
   const me = await Promise.all(out.map((r) => request(`${r.base}/api/v1/me`, { token: r.token, agent: r.agent })));
   expect(me.map((m) => m.status)).toEqual(out.map(() => 200));
-  expect(new Set(me.map((m) => m.localPort)).size).toBe(out.length);
+  expect(new Set(me.map((m, i) => socketOf(out[i]!.base, m))).size).toBe(out.length);
   return out;
 }
+
+/**
+ * A connection is its server and local port: the kernel may give connections to two different
+ * servers the same local port (the 4-tuples still differ), which once made 50 sockets look like 45.
+ */
+const socketOf = (base: string, res: HttpResult) => `${base}|${res.localPort}`;
 
 type Outcome = { rep: Rep; res: HttpResult };
 
@@ -40,7 +46,7 @@ async function raceFor(leadId: number, reps: Rep[]): Promise<Outcome[]> {
 function checkRaces(dataDir: string, rounds: Map<number, Outcome[]>, reps: Rep[]): { distinctWinners: number; ports: number } {
   const problems: string[] = [];
   const winners = new Set<number>();
-  const ports = new Set<number | undefined>();
+  const ports = new Set<string>();
   const db = openReadOnly(dataDir);
   try {
     const leadIds = [...rounds.keys()];
@@ -48,8 +54,8 @@ function checkRaces(dataDir: string, rounds: Map<number, Outcome[]>, reps: Rep[]
     for (const [leadId, outcomes] of rounds) {
       const ok = outcomes.filter((o) => o.res.status === 200);
       const rest = outcomes.filter((o) => o.res.status !== 200);
-      outcomes.forEach((o) => ports.add(o.res.localPort));
-      if (new Set(outcomes.map((o) => o.res.localPort)).size !== reps.length) problems.push(`lead ${leadId}: claims did not use ${reps.length} separate connections`);
+      outcomes.forEach((o) => ports.add(socketOf(o.rep.base, o.res)));
+      if (new Set(outcomes.map((o) => socketOf(o.rep.base, o.res))).size !== reps.length) problems.push(`lead ${leadId}: claims did not use ${reps.length} separate connections`);
       if (ok.length !== 1) problems.push(`lead ${leadId}: ${ok.length} claims answered 200 (${ok.map((o) => o.rep.id).join(', ')})`);
       for (const o of rest) {
         if (o.res.status !== 409 || o.res.body?.error !== 'LEAD_ALREADY_CLAIMED' || o.res.body?.details?.leadId !== leadId)
