@@ -56,6 +56,23 @@ export function schemaKey(): string {
 
 const BENCH: Actor = { kind: 'system', name: 'bench loader' };
 
+/** A build goes into a folder of this process's own: two benches building at once never write into one file. */
+const buildDir = (dir: string) => `${dir}.building-${process.pid}`;
+
+/** Moves a finished build into place. False when another process got there first: its build is used and ours dropped. */
+function publish(tmpDir: string, dir: string): boolean {
+  try {
+    renameSync(tmpDir, dir);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    rmSync(tmpDir, { recursive: true, force: true });
+    console.log(`${dir}: another process finished building it first; using that one`);
+    return false;
+  }
+}
+
 /** Returns the cached database for `leads`, building it first if needed. */
 export async function benchDb(leads: number): Promise<BenchDb> {
   const key = schemaKey();
@@ -68,7 +85,7 @@ export async function benchDb(leads: number): Promise<BenchDb> {
     return { ...meta, file, buildSeconds: null };
   }
   rmSync(dir, { recursive: true, force: true });
-  const tmpDir = `${dir}.building`;
+  const tmpDir = buildDir(dir);
   rmSync(tmpDir, { recursive: true, force: true });
   mkdirSync(tmpDir, { recursive: true });
   const tmpFile = join(tmpDir, 'leadpool.db');
@@ -162,7 +179,7 @@ export async function benchDb(leads: number): Promise<BenchDb> {
   const buildSeconds = (Date.now() - started) / 1000;
   const meta: BenchDb = { file, leads, poolId: pool.id, builtAt, schemaKey: key, probes, buildSeconds };
   writeFileSync(join(tmpDir, 'meta.json'), JSON.stringify(meta, null, 2));
-  renameSync(tmpDir, dir);
+  if (!publish(tmpDir, dir)) return { ...(JSON.parse(readFileSync(metaFile, 'utf8')) as BenchDb), file, buildSeconds: null };
   progressDone(`database: built ${file} in ${buildSeconds.toFixed(1)} s (${leads.toLocaleString('en')} leads, schema ${key})`);
   return meta;
 }
@@ -274,7 +291,7 @@ export async function historyDb(leads: number, opts: { claims?: number; events?:
     console.log(`history database: cached copy is ${((Date.now() - meta.builtAt) / 3600_000).toFixed(0)} h old (windows are relative to now): rebuilding`);
   }
   rmSync(dir, { recursive: true, force: true });
-  const tmpDir = `${dir}.building`;
+  const tmpDir = buildDir(dir);
   rmSync(tmpDir, { recursive: true, force: true });
   mkdirSync(tmpDir, { recursive: true });
   const tmpFile = join(tmpDir, 'leadpool.db');
@@ -614,7 +631,7 @@ export async function historyDb(leads: number, opts: { claims?: number; events?:
     historySeconds,
   };
   writeFileSync(join(tmpDir, 'meta.json'), JSON.stringify(meta, null, 2));
-  renameSync(tmpDir, dir);
+  if (!publish(tmpDir, dir)) return { ...(JSON.parse(readFileSync(metaFile, 'utf8')) as HistoryDb), file, historySeconds: null };
   progressDone(`history database: built ${file} in ${historySeconds.toFixed(1)} s (${nClaims.toLocaleString('en')} claims, ${total.toLocaleString('en')} events)`);
   return meta;
 }
