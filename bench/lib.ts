@@ -1,31 +1,23 @@
 /** Small helpers shared by the benchmark modules: stats, progress lines, the server child. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { request, Agent } from 'node:http';
+import { leadpoolCommand as cliArgs } from '../test/cli-command.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CACHE = join(ROOT, 'bench', '.cache');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 /**
- * How to run the `leadpool` command: the compiled CLI, as users run it, when the build is at
- * least as new as the sources; otherwise the sources through tsx, whose module compilation
- * adds about a second to a command (said in the label, so a figure is never mistaken).
+ * How to run the `leadpool` command, as the tests do (test/cli-command.ts): the compiled CLI,
+ * as users run it, when the build is newer than the sources; otherwise the sources through tsx,
+ * whose module compilation adds about a second to a command (said in the label, so a figure is
+ * never mistaken).
  */
 export function leadpoolCommand(): { args: string[]; label: string } {
-  const built = join(ROOT, 'dist', 'cli', 'main.js');
-  if (existsSync(built) && statSync(built).mtimeMs >= newestMtime(join(ROOT, 'src'))) return { args: ['bin/leadpool.js'], label: 'compiled CLI' };
-  return { args: ['--import', 'tsx', 'src/cli/main.ts'], label: 'from sources via tsx: the build is missing or older than src/' };
+  const args = cliArgs();
+  return { args, label: args[0]!.endsWith('leadpool.js') ? 'compiled CLI' : 'from sources via tsx: the build is missing or older than src/' };
 }
 
 export interface Stats {

@@ -194,7 +194,7 @@ async function main() {
         results.claimsHttpPaced = paced;
         if (args.only.has('claims')) {
           summary.push({
-            target: `(information) HTTP claims paced at ${fmtInt(pacedRate)}/s, 50 conns`,
+            target: `(information) HTTP claims paced at ${fmtInt(pacedRate)}/s, ${args.connections} conns`,
             measured: `p99 ${fmt(paced.latency.p99, 2)} ms (p50 ${fmt(paced.latency.p50, 2)}, max ${fmt(paced.latency.max, 1)}), from each request's scheduled time`,
             ratio: `${fmt(paced.latency.p99 / 10, 2)}× of 10 ms`,
             pass: null,

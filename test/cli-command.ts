@@ -16,7 +16,7 @@ function newestIn(dir: string): number {
 let cached: string[] | null = null;
 
 /**
- * Node arguments that run the `leadpool` CLI in a child process. The compiled build when it is
+ * Node arguments that run the `leadpool` CLI in a child process (tests, and benches through bench/lib.ts). The compiled build when it is
  * newer than every source file (`npm test` builds first), so a child starts in about a second
  * instead of compiling the sources on the way, which took 10-20 s on a loaded machine; else
  * the sources through tsx, so a test never runs stale code.

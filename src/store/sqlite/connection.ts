@@ -125,7 +125,8 @@ function startCheckpointer(db: SqliteDb, file: string, resetBytes: number): void
           for (let pass = 0; pass < 16 && r && r.busy === 0 && (r.log - r.checkpointed >= workerData.catchUpFrames || copied >= workerData.catchUpFrames) && size <= 4 * workerData.resetBytes; pass++) {
             const before = r.checkpointed;
             r = copy();
-            copied = r ? r.checkpointed - (r.checkpointed >= before ? before : 0) : 0;
+            // A count below the last one means the WAL started over meanwhile: all of it is new.
+            copied = !r ? 0 : r.checkpointed >= before ? r.checkpointed - before : r.checkpointed;
             try { size = fs.statSync(wal).size; } catch {}
           }
           // A writer faster than the copy never lets the rest get that small: past four times
