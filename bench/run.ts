@@ -416,7 +416,7 @@ async function main() {
       },
       {
         target: 'pg claim-next faster than graphile-worker 0.16',
-        measured: `${fmtInt(r.peer.graphileWorker.leadpoolPerSecond)}/s vs ${fmtInt(r.peer.graphileWorker.perSecond)} jobs/s (${fmtInt(r.peer.graphileWorker.jobs)})`,
+        measured: `${fmtInt(r.peer.graphileWorker.leadpoolPerSecond)}/s vs ${fmtInt(r.peer.graphileWorker.perSecond)} jobs/s (${fmtInt(r.peer.graphileWorker.jobs)} of a ${fmtInt(r.peer.graphileWorker.backlog)} backlog)`,
         ratio: `${fmt(r.peer.graphileWorker.ratio, 2)}×`,
         pass: r.peer.graphileWorker.ratio > 1,
       },

@@ -8,8 +8,9 @@
  *   (target ratio ≥ 0.7);
  * - sustained: ten back-to-back claim-next runs (PostgresStore.claimNext) on the queue, the
  *   decay from the first to the last (target ≤ 20%);
- * - the peer: graphile-worker 0.16 draining a backlog of the size of one sustained run, with
- *   as many connections, against the first sustained run (Leadpool should be the faster).
+ * - the peer: graphile-worker 0.16 working through a backlog as large as the queue the first
+ *   sustained run starts from, timed over as many jobs as that run claims, with as many
+ *   connections (Leadpool should be the faster).
  *
  * `runPgBench(opts)` prints as it goes and returns the figures; bench/run.ts calls it, and
  * `node --import tsx bench/pg/run.ts [--leads N] [--quick]` runs it alone.
@@ -65,7 +66,7 @@ export interface PgBenchResult {
   browse: { name: string; p50: number; p99: number; n: number }[];
   claimNext: { bareRate: number; instancesRate: number; ratio: number; connections: number; httpClients: number };
   sustained: { rates: number[]; lossPct: number; claimsPerRun: number };
-  peer: { graphileWorker: { jobs: number; perSecond: number; leadpoolPerSecond: number; ratio: number } };
+  peer: { graphileWorker: { backlog: number; jobs: number; perSecond: number; leadpoolPerSecond: number; ratio: number } };
 }
 
 function pct(sorted: number[], p: number): number {
@@ -302,6 +303,8 @@ export async function runPgBench(opts: PgBenchOptions = {}): Promise<PgBenchResu
     for (const s of instances) s.proc.kill('SIGTERM');
 
     // ---------------------------------------------------------------- sustained runs
+    // The queue Leadpool's first run starts from is the backlog the peer gets (issue 5: "the same size of backlog").
+    const backlog = await admin(url, async (c) => Number((await c.query(`SELECT count(*) AS n FROM leads WHERE pool_id = $1 AND status = 'available'`, [queue])).rows[0].n));
     const rates: number[] = [];
     const runner = new PostgresStore({ connectionString: url, poolSize: connections });
     try {
@@ -328,11 +331,11 @@ export async function runPgBench(opts: PgBenchOptions = {}): Promise<PgBenchResu
     log(`sustained: first ${f0(rates[0]!)} → last ${f0(rates[rates.length - 1]!)} claims/s, loss ${f2(lossPct)}% (target ≤ 20%)`);
 
     // ---------------------------------------------------------------- the peer
-    const g = await graphileWorkerDrain(url, claimsPerRun, connections, log);
-    const peer = { jobs: g.jobs, perSecond: g.perSecond, leadpoolPerSecond: rates[0]!, ratio: rates[0]! / g.perSecond };
+    const g = await graphileWorkerDrain(url, backlog, Math.min(claimsPerRun, backlog), connections, log);
+    const peer = { backlog: g.backlog, jobs: g.jobs, perSecond: g.perSecond, leadpoolPerSecond: rates[0]!, ratio: rates[0]! / g.perSecond };
     log(
-      `peer: graphile-worker 0.16 drained ${f0(g.jobs)} jobs at ${f0(g.perSecond)} jobs/s with ${connections} connections; ` +
-        `Leadpool claim-next ${f0(rates[0]!)} claims/s over the same count (${f2(peer.ratio)}×, target > 1)`,
+      `peer: graphile-worker 0.16 did ${f0(g.jobs)} jobs of a ${f0(g.backlog)}-job backlog at ${f0(g.perSecond)} jobs/s with ${connections} connections; ` +
+        `Leadpool claim-next ${f0(rates[0]!)} claims/s over the same count from a queue of that size (${f2(peer.ratio)}×, target > 1)`,
     );
     return {
       database: name,

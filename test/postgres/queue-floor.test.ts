@@ -174,6 +174,69 @@ describe('the PostgreSQL queue floor', () => {
     expect((await store.claimNext(queue, other, T0 + 30))?.lead.id).toBe(ids[2]);
   });
 
+  it('one statement putting back leads of two queues lowers both floors; two such statements cross without a deadlock; a failed one leaves no note', async () => {
+    const a = await buildPool(store, 'queue');
+    const b = await buildPool(store, 'queue');
+    const as = await addLeads(store, a, 3);
+    const bs = await addLeads(store, b, 3, T0 + 100);
+    const rep = await buildRep(store);
+    for (let i = 0; i < 3; i++) {
+      await store.claimNext(a, rep, T0 + 200 + i);
+      await store.claimNext(b, rep, T0 + 300 + i);
+    }
+    await store.raiseQueueFloor(a);
+    await store.raiseQueueFloor(b);
+    expect((await floorOf(a))[0]).toBe(2147483647);
+    const putBack = `UPDATE leads SET status = 'available', owner_id = NULL, claimed_at = NULL, lock_expires_at = NULL, claim_source = NULL WHERE id = ANY($1::bigint[])`;
+
+    // One statement, two pools: both floors come down to their lowest lead.
+    await sql.query(putBack, [[bs[1], as[2], as[1]]]);
+    expect((await floorOf(a))[2]).toBe(as[1]);
+    expect((await floorOf(b))[2]).toBe(bs[1]);
+    expect((await sql.query(`SELECT current_setting('leadpool.floor_pending', true) AS v`)).rows[0].v || '').toBe('');
+
+    // Two transactions, each putting back a lead of each pool, rows in opposite orders: the
+    // floors are locked in pool order by both, so the second waits instead of deadlocking.
+    await sql.query(`UPDATE leads SET status = 'claimed', owner_id = $2 WHERE id = ANY($1::bigint[])`, [[as[1], as[2], bs[1]], rep.userId]);
+    const t1 = new pg.Client({ connectionString: url });
+    const t2 = new pg.Client({ connectionString: url });
+    await t1.connect();
+    await t2.connect();
+    try {
+      await t1.query('BEGIN');
+      await t2.query('BEGIN');
+      await t1.query(`${putBack.replace('= ANY($1::bigint[])', 'IN ($1, $2)')}`, [as[1], bs[1]]);
+      const second = t2.query(`${putBack.replace('= ANY($1::bigint[])', 'IN ($1, $2)')}`, [bs[2], as[2]]);
+      await vi.waitFor(
+        async () => {
+          const r = await sql.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE leads SET status%'`);
+          expect(r.rowCount).toBe(1);
+        },
+        { timeout: 5000, interval: 10 },
+      );
+      await t1.query('COMMIT');
+      await second;
+      await t2.query('COMMIT');
+    } finally {
+      await t1.end();
+      await t2.end();
+    }
+    await expectFloorBelowEveryAvailableLead(a);
+    await expectFloorBelowEveryAvailableLead(b);
+
+    // A statement that fails after its rows were noted: its note goes with it.
+    await sql.query(`UPDATE leads SET status = 'claimed', owner_id = $2 WHERE id = ANY($1::bigint[])`, [[as[1], as[2]], rep.userId]);
+    await store.raiseQueueFloor(a);
+    const before = await floorOf(a);
+    await sql.query('BEGIN');
+    await sql.query('SAVEPOINT s');
+    await expect(sql.query(`UPDATE leads SET status = 'available', owner_id = NULL, score = CASE WHEN id = $2 THEN 1000 ELSE score END WHERE id IN ($1, $2)`, [as[1], as[2]])).rejects.toThrow();
+    await sql.query('ROLLBACK TO SAVEPOINT s');
+    expect((await sql.query(`SELECT current_setting('leadpool.floor_pending', true) AS v`)).rows[0].v || '').toBe('');
+    await sql.query('COMMIT');
+    expect(await floorOf(a)).toEqual(before);
+  });
+
   it('claim-next raises the floor by itself as it drains a queue', async () => {
     const queue = await buildPool(store, 'queue');
     await addLeads(store, queue, 400);
