@@ -188,6 +188,8 @@ export async function runPgBench(opts: PgBenchOptions = {}): Promise<PgBenchResu
   log(`pg bench: database ${name}, ${f0(leads)} leads, ${connections} connections; instances run the ${leadpoolCommand().label}`);
   try {
     await store.migrate();
+    // The sustained runs depend on them: say so next to the figures.
+    for (const w of await store.settingWarnings()) log(`  server setting: ${w}`);
     const queue = (await store.createPool({ name: 'Bench queue', mode: 'queue', lockTtlSeconds: 3600 }, SYSTEM, Date.now())).pool.id;
 
     // ---------------------------------------------------------------- ingest

@@ -66,6 +66,7 @@ program
       `Leadpool is running at ${running.url}`,
       running.store.kind === 'postgres' ? `  data:   PostgreSQL (${(o.database ?? process.env.DATABASE_URL ?? '').replace(/\/\/[^@/]*@/, '//')})` : `  data:   ${resolve(o.data)} (SQLite, ${running.store.kind})`,
       `  API:    ${running.url}/api/openapi.json`,
+      ...running.warnings.map((w) => `  warning: ${w}`),
     ];
     if (running.seeded || o.demo) {
       lines.push('', `Demo logins (password "${DEMO_PASSWORD}"):`, `  manager  ${DEMO_MANAGER}`, `  reps     ${DEMO_REPS[0]} … ${DEMO_REPS[DEMO_REPS.length - 1]}`, `  admin    ${DEMO_ADMIN}`);

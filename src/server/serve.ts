@@ -53,7 +53,8 @@ export async function openStore(dataDir: string, database: string | undefined = 
 
 const BOOT: Actor = { kind: 'system', name: 'first start' };
 
-export async function serve(opts: ServeOptions): Promise<Running & { seeded: boolean }> {
+/** `warnings`: settings of the database server an operator should change, in sentences. */
+export async function serve(opts: ServeOptions): Promise<Running & { seeded: boolean; warnings: string[] }> {
   const clock = opts.clock ?? systemClock;
   const store = await openStore(opts.dataDir, opts.database);
   let seeded = false;
@@ -75,7 +76,12 @@ export async function serve(opts: ServeOptions): Promise<Running & { seeded: boo
   }
   const allowPrivateWebhooks = opts.allowPrivateWebhooks ?? allowPrivateFromEnv();
   const app = await buildApp({ store, clock, webRoot: defaultWebRoot(), logger: { level: opts.logLevel ?? 'info' }, allowPrivateWebhooks });
-  if (store instanceof PostgresStore) await app.ctx.hub.wakeOn((wake) => store.listen(wake));
+  const warnings: string[] = [];
+  if (store instanceof PostgresStore) {
+    await app.ctx.hub.wakeOn((wake) => store.listen(wake));
+    warnings.push(...(await store.settingWarnings()));
+    for (const w of warnings) app.log.warn(w);
+  }
   const timers = new LockTimerLoop(store, clock, {
     onFired: (events) => {
       app.log.info({ expired: events.length }, 'lock timers fired');
@@ -111,6 +117,7 @@ export async function serve(opts: ServeOptions): Promise<Running & { seeded: boo
     timers,
     url,
     seeded,
+    warnings,
     async stop() {
       await webhooks?.stop();
       await retention?.stop();

@@ -989,6 +989,28 @@ export class PostgresStore implements Store {
   }
 
   /**
+   * Server and table settings that quietly hurt a deployment that runs for weeks, as
+   * sentences for the operator (`serve` prints them at start). Every claim leaves a dead row
+   * version in leads, claims and events; without autovacuum nothing removes them, and claims
+   * and browsing slow down as they pile up.
+   */
+  async settingWarnings(): Promise<string[]> {
+    const r = (
+      await this.pool.query<{ av: string; tc: string; leads_off: boolean }>(
+        `SELECT current_setting('autovacuum') AS av, current_setting('track_counts') AS tc,
+                COALESCE((SELECT bool_or(o = 'autovacuum_enabled=false') FROM pg_class c, unnest(c.reloptions) o WHERE c.oid = 'leads'::regclass), false) AS leads_off`,
+      )
+    ).rows[0]!;
+    const out: string[] = [];
+    if (r.av !== 'on') {
+      out.push('autovacuum is off on this PostgreSQL server: the dead rows every claim leaves are never removed, and claims and browsing slow down as they pile up. Turn it on (autovacuum = on), or run VACUUM (ANALYZE) on the Leadpool tables every few minutes.');
+    }
+    if (r.tc !== 'on') out.push('track_counts is off on this PostgreSQL server: autovacuum cannot tell which tables need vacuuming. Turn it on.');
+    if (r.leads_off) out.push('autovacuum is turned off for the leads table (autovacuum_enabled = false): turn it back on with ALTER TABLE leads RESET (autovacuum_enabled).');
+    return out;
+  }
+
+  /**
    * Raises a pool's queue floor to the first available lead (+infinity when none is), as a
    * compare-and-set on the version read in the same snapshot (see migration 8). Returns
    * false when nothing moved: already there, or a writer made a lead available meanwhile.
