@@ -186,8 +186,8 @@ export async function ingestBreakdown(dir: string, leads: number): Promise<Inges
     const db = store.db;
     const ins = db.prepare(
       `INSERT INTO leads (pool_id, status, company, industry, company_size, source, score, region, contact_name, contact_email, contact_phone,
-                          external_id, attributes, priority, created_at, available_since, updated_at)
-       VALUES (?, 'available', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+                          external_id, attributes, priority, created_at, available_since, updated_at, listed)
+       VALUES (?, 'available', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 1)`,
     );
     const byExt = db.prepare('SELECT * FROM leads WHERE external_id = ?');
     const fts = db.prepare('INSERT INTO lead_company_fts (rowid, company) VALUES (?, ?)');

@@ -114,8 +114,8 @@ export async function benchDb(leads: number): Promise<BenchDb> {
 
   const insLead = db.prepare(
     `INSERT INTO leads (id, pool_id, status, company, company_key, industry, company_size, source, score, region, contact_name, contact_email, contact_phone,
-                        external_id, attributes, priority, created_at, available_since, updated_at)
-     VALUES (?, ?, 'available', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+                        external_id, attributes, priority, created_at, available_since, updated_at, listed)
+     VALUES (?, ?, 'available', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 1)`,
   );
   const insFts = db.prepare('INSERT INTO lead_company_fts (rowid, company) VALUES (?, ?)');
   const insEvent = db.prepare(

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { TestClock } from '../src/core/clock.js';
 import type { LeadInput } from '../src/core/lead-input.js';
 import type { Actor, PoolMode, Role } from '../src/core/types.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { buildApp, type App } from '../src/server/app.js';
 import { hashPassword } from '../src/server/passwords.js';
 import { LockTimerLoop } from '../src/scheduler/lock-timers.js';
@@ -18,6 +20,21 @@ export function tempDir(prefix = 'leadpool-test-'): string {
 
 let seq = 0;
 /** A valid lead; override what the test is about. */
+/**
+ * A SQLite file as an older release left it: the migrations up to `version` applied, with one
+ * pool (id 1). Returns the open connection, to add rows the way that release wrote them.
+ */
+export function sqliteAtVersion(file: string, version: number): Database.Database {
+  const db = new Database(file);
+  db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  for (const m of SQLITE_MIGRATIONS.filter((x) => x.version <= version)) {
+    db.exec(m.sql);
+    db.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(m.version, m.name);
+  }
+  db.prepare(`INSERT INTO pools (id, name, mode, lock_ttl_seconds, preview_fields, created_at, updated_at) VALUES (1, 'Alt', 'pool', 900, '[]', 0, 0)`).run();
+  return db;
+}
+
 export function buildLead(over: Partial<LeadInput> = {}): LeadInput {
   seq++;
   return {

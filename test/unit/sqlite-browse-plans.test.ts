@@ -58,7 +58,20 @@ beforeAll(async () => {
   // Claimed leads are not waiting: they must not show.
   const rep = await buildRep(store);
   const all = (store.db.prepare('SELECT * FROM leads WHERE pool_id = ? ORDER BY id').all(poolId) as LeadRow[]).map(leadFromRow);
-  for (const l of all.filter((_, i) => i % 17 === 0)) await store.claim(l.id, rep, NOW);
+  const claimed = all.filter((_, i) => i % 17 === 0);
+  for (const l of claimed) await store.claim(l.id, rep, NOW);
+  // Held leads stay in the browse indexes (migration 9) and must be passed over; worked ones
+  // leave them; released ones wait again and must show.
+  for (const l of claimed.filter((_, i) => i % 4 === 1)) await store.logActivity(l.id, rep, { type: 'call', note: null }, NOW);
+  for (const l of claimed.filter((_, i) => i % 4 === 2)) await store.release(l.id, rep, null, NOW);
+  for (const l of claimed.filter((_, i) => i % 4 === 3)) await store.setStatus(l.id, rep, 'disqualified', 'bench', NOW);
+  const listed = store.db.prepare(`SELECT status, listed, COUNT(*) AS n FROM leads WHERE pool_id = ? GROUP BY 1, 2 ORDER BY 1, 2`).all(poolId);
+  expect(listed).toEqual([
+    { status: 'available', listed: 1, n: expect.any(Number) },
+    { status: 'claimed', listed: 1, n: expect.any(Number) },
+    { status: 'contacted', listed: 0, n: expect.any(Number) },
+    { status: 'disqualified', listed: 0, n: expect.any(Number) },
+  ]);
   leads = (store.db.prepare(`SELECT * FROM leads WHERE pool_id = ? AND status = 'available'`).all(poolId) as LeadRow[]).map(leadFromRow);
 });
 

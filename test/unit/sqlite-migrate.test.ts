@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { tempDir } from '../helpers.js';
+import { sqliteAtVersion, tempDir } from '../helpers.js';
 
 describe('SQLite migrations', () => {
   let dir: string;
@@ -18,13 +16,7 @@ describe('SQLite migrations', () => {
   it('leads from before the search key get theirs (Unicode lower case) with migration 4, found by search and sorted by it', async () => {
     const file = join(dir, 'leadpool.db');
     // A database as version 3 left it, with leads.
-    const old = new Database(file);
-    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    for (const m of SQLITE_MIGRATIONS.filter((x) => x.version <= 3)) {
-      old.exec(m.sql);
-      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(m.version, m.name);
-    }
-    old.prepare(`INSERT INTO pools (id, name, mode, lock_ttl_seconds, preview_fields, created_at, updated_at) VALUES (1, 'Alt', 'pool', 900, '[]', 0, 0)`).run();
+    const old = sqliteAtVersion(file, 3);
     const add = old.prepare(
       `INSERT INTO leads (pool_id, status, company, industry, company_size, source, score, region, contact_name, created_at, available_since, updated_at)
        VALUES (1, 'available', ?, 'Software', '11-50', 'Website form', 50, 'DACH-Nord', 'K', ?, ?, ?)`,

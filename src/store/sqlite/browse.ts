@@ -67,6 +67,13 @@ interface Clause {
   params: unknown[];
 }
 
+/**
+ * The browse indexes hold the leads of a pool that wait or are held under a lock timer
+ * (`listed`, migration 9): estimates count on the index alone, and the held ones among them
+ * are few; a page tests the status on the rows it returns.
+ */
+const WAITING: Clause = { sql: `status = 'available'`, params: [] };
+
 interface Cond extends Clause {
   column: Column;
   /** A bound of its column, which a cursor may make redundant. */
@@ -157,13 +164,13 @@ function trigramQuery(text: string): string {
 export function browseSqlite(run: Run, poolId: number, q: BrowseQuery, now: number, take: number, limits: BrowseLimits = BROWSE_LIMITS): Record<string, unknown>[] {
   const sort = sortOf(q);
   const order = `ORDER BY ${sort.column} ${sort.dir}, id ${sort.dir}`;
-  const pool: Clause = { sql: `pool_id = ? AND status = 'available'`, params: [poolId] };
+  const pool: Clause = { sql: `pool_id = ? AND listed = 1`, params: [poolId] };
   const needed = (c: Cond) => !impliedByCursor(c, q, sort);
   const conds = filterConds(q, now).filter(needed);
   const cursor = cursorCond(q, sort);
   const text = q.q ? companyKey(q.q) : undefined;
   const page = (index: IndexName, extra: Cond[]) => {
-    const w = where([pool, ...conds, ...extra.filter(needed), cursor]);
+    const w = where([pool, WAITING, ...conds, ...extra.filter(needed), cursor]);
     return run(`SELECT * FROM leads INDEXED BY ${index} WHERE ${w.sql} ${order} LIMIT ?`, [...w.params, take]);
   };
 
@@ -184,7 +191,7 @@ export function browseSqlite(run: Run, poolId: number, q: BrowseQuery, now: numb
   const fts = trigramQuery(text);
   const common = (run(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM lead_company_fts WHERE lead_company_fts MATCH ? LIMIT ${limits.probe})`, [fts])[0] as { n: number }).n >= limits.probe;
   if (common) return choosePlan(run, pool, conds, [like], cursor, sort, order, take, limits);
-  const w = where([pool, ...conds, like, cursor]);
+  const w = where([pool, WAITING, ...conds, like, cursor]);
   return run(`SELECT * FROM leads WHERE id IN (SELECT rowid FROM lead_company_fts WHERE lead_company_fts MATCH ?) AND ${w.sql} ${order} LIMIT ?`, [fts, ...w.params, take]);
 }
 
@@ -204,7 +211,7 @@ const LOOKUP = 30;
  */
 function choosePlan(run: Run, pool: Clause, conds: Cond[], extra: Cond[], cursor: Cond | null, sort: Sort, order: string, take: number, limits: BrowseLimits): Record<string, unknown>[] {
   const select = (index: IndexName) => {
-    const w = where([pool, ...conds, ...extra, cursor]);
+    const w = where([pool, WAITING, ...conds, ...extra, cursor]);
     return run(`SELECT * FROM leads INDEXED BY ${index} WHERE ${w.sql} ${order} LIMIT ?`, [...w.params, take]);
   };
   // Conditions on the sort column narrow the walk itself; the others are tested along it.

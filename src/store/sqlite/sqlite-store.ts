@@ -39,7 +39,7 @@ import { DAY_MS, factsFromRollup, negated, rollupOfClaims, splitRange, sumRefusa
 import { apiKeyFromRow, eventActorColumns, eventFromRow, leadFromRow, poolFromRow, userFromRow } from '../rows.js';
 import type { ApiKeyRow, EventRow, LeadRow, PoolRow, UserRow } from '../rows.js';
 import type { Database } from '../db.js';
-import { SQLITE_MIGRATIONS } from './migrations.js';
+import { SQLITE_MIGRATIONS, isListed } from './migrations.js';
 import { SQLITE_INTEGRATION_MIGRATIONS } from './integration-migrations.js';
 import { closeSqlite, openSqlite, type SqliteDb } from './connection.js';
 import { SqliteReadWorker } from './read-worker.js';
@@ -373,7 +373,7 @@ export class SqliteStore implements Store {
     if (this.#counted?.version === version) return this.#counted.stats;
     const sql = `SELECT p.id AS pool_id,
                         (SELECT COUNT(*) FROM leads l WHERE l.pool_id = p.id AND l.status = 'available') AS available,
-                        (SELECT MIN(created_at) FROM leads l WHERE l.pool_id = p.id AND l.status = 'available') AS oldest
+                        (SELECT created_at FROM leads l INDEXED BY leads_age WHERE l.pool_id = p.id AND l.listed = 1 AND l.status = 'available' ORDER BY created_at LIMIT 1) AS oldest
                    FROM pools p ORDER BY p.id`;
     type Row = { pool_id: number; available: number; oldest: number | null };
     const rows =
@@ -439,8 +439,8 @@ export class SqliteStore implements Store {
       const insert = this.#s(
         `INSERT INTO leads (pool_id, status, company, company_key, industry, company_size, source, score, region, contact_name, contact_email, contact_phone,
                             external_id, attributes, priority, created_at, available_since, updated_at,
-                            owner_id, claimed_at, claim_source, lock_expires_at, escalation_due_at, routing)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                            owner_id, claimed_at, claim_source, lock_expires_at, escalation_due_at, routing, listed)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const fts = this.#s('INSERT INTO lead_company_fts (rowid, company) VALUES (?, ?)');
       // The search rows are written last, all together. FTS5 writes out the terms it holds in
@@ -545,6 +545,7 @@ export class SqliteStore implements Store {
             lockExpiresAt,
             escalationDue,
             trace ? JSON.stringify(trace) : null,
+            isListed(status) ? 1 : 0,
           ).lastInsertRowid,
         );
         searchKeys.push([id, key]);
@@ -829,17 +830,24 @@ export class SqliteStore implements Store {
   }
 
   async snapshotPoolMix(poolId: number, now: number): Promise<PoolMix> {
-    const industries = (this.#s(`SELECT DISTINCT industry FROM leads WHERE pool_id = ? AND status = 'available'`).all(poolId) as { industry: string }[]).map((r) => r.industry);
+    const industries = (this.#s(`SELECT DISTINCT industry FROM leads INDEXED BY leads_industry WHERE pool_id = ? AND listed = 1`).all(poolId) as { industry: string }[]).map((r) => r.industry);
     const mix = emptyMix();
+    // Counted on the index (listed leads), less the held ones among them (leads_held, few).
     const count = this.#s(
       `SELECT score / 10 AS band, COUNT(*) AS n FROM leads INDEXED BY leads_industry
-        WHERE pool_id = ? AND status = 'available' AND industry = ? GROUP BY band`,
+        WHERE pool_id = ? AND listed = 1 AND industry = ? GROUP BY band`,
+    );
+    const held = this.#s(
+      `SELECT score / 10 AS band, COUNT(*) AS n FROM leads INDEXED BY leads_held
+        WHERE pool_id = ? AND listed = 1 AND status <> 'available' AND industry = ? GROUP BY band`,
     );
     for (const industry of industries) {
       // One industry at a time, yielding between: a million waiting leads are counted in
       // slices of a few milliseconds instead of one long stall of the event loop.
       const bands = Array<number>(BANDS).fill(0);
       for (const r of count.all(poolId, industry) as { band: number; n: number }[]) bands[Math.min(BANDS - 1, r.band)]! += r.n;
+      for (const r of held.all(poolId, industry) as { band: number; n: number }[]) bands[Math.min(BANDS - 1, r.band)]! -= r.n;
+      if (bands.every((n) => n === 0)) continue; // only held leads of this industry
       mix.byIndustry[industry] = bands;
       mix.waiting += bands.reduce((a, n) => a + n, 0);
       await new Promise((resolve) => setImmediate(resolve));
@@ -1346,15 +1354,22 @@ export class SqliteStore implements Store {
     if (plan.days) slices.push(this.#rollupSlice(plan.days.from, plan.days.to, pool));
     const claimFigures = factsFromRollup(slices);
     const pools = range.poolId !== undefined ? [range.poolId] : (this.#s('SELECT id FROM pools ORDER BY id').all() as { id: number }[]).map((r) => r.id);
-    const bucketCount = this.#s(`SELECT COUNT(*) AS n FROM leads INDEXED BY leads_age WHERE pool_id = ? AND status = 'available' AND created_at > ? AND created_at <= ?`);
-    const oldest = this.#s(`SELECT MIN(created_at) AS at FROM leads WHERE pool_id = ? AND status = 'available'`);
+    // Counted on the age index (listed leads), less the held ones among them (leads_held, few).
+    const bucketCount = this.#s(
+      `SELECT (SELECT COUNT(*) FROM leads INDEXED BY leads_age WHERE pool_id = ? AND listed = 1 AND created_at > ? AND created_at <= ?)
+            - (SELECT COUNT(*) FROM leads INDEXED BY leads_held WHERE pool_id = ? AND listed = 1 AND status <> 'available' AND created_at > ? AND created_at <= ?) AS n`,
+    );
+    const oldest = this.#s(`SELECT created_at AS at FROM leads INDEXED BY leads_age WHERE pool_id = ? AND listed = 1 AND status = 'available' ORDER BY created_at LIMIT 1`);
     const waiting = pools.map((poolId) => {
       const edges = [0, ...AGE_BUCKETS_MIN.map((m) => m * 60_000), Number.MAX_SAFE_INTEGER];
-      const count = (i: number) => (bucketCount.get(poolId, now - edges[i + 1]!, now - edges[i]!) as { n: number }).n;
+      const count = (i: number) => {
+        const range = [poolId, now - edges[i + 1]!, now - edges[i]!];
+        return (bucketCount.get(...range, ...range) as { n: number }).n;
+      };
       const young = AGE_BUCKETS_MIN.map((_, i) => count(i));
       const total = waitingTotals?.get(poolId);
       const buckets = ageBuckets(young, total === undefined ? { count: count(AGE_BUCKETS_MIN.length) } : { total });
-      return { poolId, buckets, oldestAt: (oldest.get(poolId) as { at: number | null }).at };
+      return { poolId, buckets, oldestAt: (oldest.get(poolId) as { at: number } | undefined)?.at ?? null };
     });
     const reviewWaiting = (this.#s(`SELECT COUNT(*) AS n FROM leads WHERE status = 'review' AND (? IS NULL OR pool_id = ?)`).get(pool, pool) as { n: number }).n;
     // Refusals: their rollup (migration 7) for the days, their events at the edges.
