@@ -1,4 +1,5 @@
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { progressClear, progressLine } from './progress.js';
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { once } from 'node:events';
@@ -65,13 +66,14 @@ export function exportCommand(): Command {
           kind: what,
           format: o.format,
           range: { from, to, ...(o.pool !== undefined ? { poolId: o.pool } : {}) },
-          onProgress: (n) => process.stderr.write(`\rexported ${n.toLocaleString('en')} ${what}…`),
+          onProgress: (n) => progressLine(`exporting: ${n.toLocaleString('en')} ${what}…`),
         });
         if (o.out) {
           out.end();
           await once(out, 'finish');
         }
-        process.stderr.write(`\r${rows.toLocaleString('en')} ${what} exported${o.out ? ` to ${o.out}` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+        progressClear();
+        process.stderr.write(`${rows.toLocaleString('en')} ${what} exported${o.out ? ` to ${o.out}` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
       } finally {
         await store.close();
       }

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { checkRuleSet } from '../server/routes/routing-routes.js';
 import { systemClock } from '../core/clock.js';
-import { ROLES, API_KEY_SCOPES, type Actor, type Role, type ApiKeyScope } from '../core/types.js';
+import { ROLES, API_KEY_SCOPES, POOL_MODES, type Actor, type Role, type ApiKeyScope, type PoolMode } from '../core/types.js';
 import type { LeadInput } from '../core/lead-input.js';
 import { serve, openStore } from '../server/serve.js';
 import { hashPassword } from '../server/passwords.js';
@@ -14,6 +14,7 @@ import { parseMapping, scanCsv } from './csv-import.js';
 import { fileStamp, insertCheckedCsv } from './csv-pipeline.js';
 import { exportCommand } from './export-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
+import { progressClear, progressLine } from './progress.js';
 
 const CLI: Actor = { kind: 'system', name: 'leadpool CLI' };
 
@@ -64,7 +65,7 @@ program
     const lines = [
       '',
       `Leadpool is running at ${running.url}`,
-      running.store.kind === 'postgres' ? `  data:   PostgreSQL (${(o.database ?? process.env.DATABASE_URL ?? '').replace(/\/\/[^@/]*@/, '//')})` : `  data:   ${resolve(o.data)} (SQLite, ${running.store.kind})`,
+      running.store.kind === 'postgres' ? `  data:   PostgreSQL (${(o.database ?? process.env.DATABASE_URL ?? '').replace(/\/\/[^@/]*@/, '//')})` : `  data:   ${resolve(o.data)} (SQLite)`,
       `  API:    ${running.url}/api/openapi.json`,
       ...running.warnings.map((w) => `  warning: ${w}`),
     ];
@@ -97,12 +98,15 @@ program
     const store = await openStore(resolve(o.data), o.database);
     try {
       const pool = await store.getPoolByName(o.pool);
-      if (!pool) fail(`--pool: there is no pool named "${o.pool}" (pools: ${(await store.listPools()).map((p) => p.name).join(', ') || 'none'})`);
-      const progress = (verb: string) => (n: number) => process.stderr.write(`\r${verb} ${n.toLocaleString('en')} rows…`);
+      if (!pool) {
+        const names = (await store.listPools()).map((p) => p.name);
+        fail(`--pool: there is no pool named "${o.pool}" (${names.length ? `pools: ${names.join(', ')}` : 'no pools yet: add one with leadpool pool add --name NAME'})`);
+      }
+      const progress = (verb: string) => (n: number) => progressLine(`${verb} ${n.toLocaleString('en')} rows…`);
       const mapping = parseMapping(o.map);
       const stamp = await fileStamp(file);
       const check = await scanCsv(file, { mapping, poolId: pool.id, onProgress: progress('checked') });
-      process.stderr.write('\r');
+      progressClear();
       if (check.errors.length) {
         console.error(`${file}: ${check.errors.length} bad row(s) of ${check.rows}; nothing was imported.`);
         for (const e of check.errors.slice(0, 1000)) console.error(`  line ${e.line}: ${e.problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`);
@@ -128,11 +132,11 @@ program
           const r = await store.insertLeads(batch, pool.id, CLI, systemClock.now());
           created += r.created.length;
           existing += r.existing.length;
-          process.stderr.write(`\rimported ${(created + existing).toLocaleString('en')} / ${check.rows.toLocaleString('en')} (${Math.round(((created + existing) / check.rows) * 100)}%)`);
+          progressLine(`importing: ${(created + existing).toLocaleString('en')} of ${check.rows.toLocaleString('en')} rows done (${Math.round(((created + existing) / check.rows) * 100)}%)`);
         },
       }).catch((err: Error) => fail(err.message));
       if (second.errors.length) {
-        process.stderr.write('\n');
+        progressClear();
         const e = second.errors[0]!;
         fail(
           `${file} changed while it was imported: line ${e.line} no longer passes (${e.problems.map((p) => `${p.field} ${p.problem}`).join('; ')}). ` +
@@ -140,7 +144,7 @@ program
         );
       }
       const secs = (Date.now() - started) / 1000;
-      process.stderr.write('\n');
+      progressClear();
       console.log(`${file}: ${created} lead(s) imported into "${pool.name}", ${existing} already present (same externalId), in ${secs.toFixed(1)} s.`);
     } finally {
       await store.close();
@@ -186,6 +190,45 @@ apikey
       const key = newToken('lpk');
       const k = await store.createApiKey({ name: o.name, scope: o.scope, keyHash: tokenHash(key), prefix: key.slice(0, 10) }, CLI, systemClock.now());
       console.log(`API key ${k.id} "${k.name}" (${k.scope}): ${key}\nSend it as: Authorization: Bearer ${key}`);
+    } finally {
+      await store.close();
+    }
+  });
+
+const pool = program.command('pool').description('manage pools and queues');
+pool
+  .command('add')
+  .description('add a pool; the first one is the default pool (leads sent without a pool and not routed go there)')
+  .requiredOption('--name <name>')
+  .addOption(
+    new Option('--mode <mode>', 'queue: reps take the next lead; pool: reps browse a preview and claim; cherry_pick: reps browse full details').choices([...POOL_MODES]).default('pool'),
+  )
+  .option('--lock-ttl <seconds>', 'how long a claim holds a lead without activity (30 to 604800)', int('--lock-ttl'), 900)
+  .addOption(dataOption())
+  .addOption(databaseOption())
+  .action(async (o: { name: string; mode: PoolMode; lockTtl: number; data: string; database?: string }) => {
+    if (o.lockTtl < 30 || o.lockTtl > 7 * 86400) fail('--lock-ttl: must be between 30 and 604800 seconds');
+    if (!o.name.trim()) fail('--name: must not be empty');
+    const store = await openStore(resolve(o.data), o.database);
+    try {
+      if (await store.getPoolByName(o.name.trim())) fail(`--name: there is a pool named "${o.name.trim()}" already`);
+      const { pool: p } = await store.createPool({ name: o.name.trim(), mode: o.mode, lockTtlSeconds: o.lockTtl }, CLI, systemClock.now());
+      console.log(`added ${p.mode} "${p.name}" (id ${p.id}, lock ${p.lockTtlSeconds} s${p.isDefault ? ', the default pool' : ''})`);
+    } finally {
+      await store.close();
+    }
+  });
+pool
+  .command('list')
+  .description('list the pools')
+  .addOption(dataOption())
+  .addOption(databaseOption())
+  .action(async (o: { data: string; database?: string }) => {
+    const store = await openStore(resolve(o.data), o.database);
+    try {
+      const pools = await store.listPools();
+      if (!pools.length) console.log('no pools yet: add one with leadpool pool add --name NAME [--mode queue|pool|cherry_pick]');
+      for (const p of pools) console.log(`${String(p.id).padStart(4)}  ${p.mode.padEnd(11)}  ${p.name}${p.isDefault ? '  (default)' : ''}`);
     } finally {
       await store.close();
     }

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseMapping } from './csv-import.js';
+import { progressClear, progressLine } from './progress.js';
 import {
   csvStream,
   formatTable,
@@ -87,11 +88,11 @@ export function registerSimulateCommand(program: Command): Command {
           if (fraction < 1 && now - lastDraw < 200) return;
           lastDraw = now;
           const text = `[${index + 1}/${total}] ${label}: ${Math.round(fraction * 100)}%`;
-          if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
+          if (process.stderr.isTTY) progressLine(text);
           else if (fraction >= 1) process.stderr.write(`${text}\n`);
         },
       });
-      if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      progressClear();
       process.stderr.write(`simulated ${models.length} model run(s) of ${report.inputs.leads.toLocaleString('en')} leads in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       const text = o.format === 'json' ? reportJson(report) : o.format === 'html' ? renderHtml(report) : formatTable(report);
       if (o.out) {
@@ -129,6 +130,6 @@ async function loadStream(o: SimulateOptions): Promise<LeadStream> {
   return csvStream(o.stream, {
     seed: o.seed,
     ...(o.map ? { mapping: parseMapping(o.map) } : {}),
-    onProgress: (n) => process.stderr.write(`\rread ${n.toLocaleString('en')} rows…`),
+    onProgress: (n) => progressLine(`read ${n.toLocaleString('en')} rows…`),
   });
 }

@@ -124,7 +124,7 @@ export function buildModel(id: ModelId, rules: 'on' | 'off'): ModelDef {
       return {
         ...base,
         id,
-        label: name(`Hybrid: hot pushed (${HOT}+)`),
+        label: name(`Hybrid: hot leads (${HOT}+) pushed`),
         kind: 'hybrid',
         pools: [pool('pool')],
         ruleSet: {
@@ -137,7 +137,7 @@ export function buildModel(id: ModelId, rules: 'on' | 'off'): ModelDef {
       return {
         ...base,
         id,
-        label: name('Hybrid: strategic accounts pushed'),
+        label: name('Hybrid: named accounts pushed'),
         kind: 'hybrid',
         useAccounts: true,
         pools: [pool('pool')],

@@ -232,7 +232,8 @@ describe('queue shortcuts: n takes the next lead, s skips it with a one-key reas
     q.on('request', (r) => {
       if (r.url().endsWith('/release') && r.method() === 'POST') releases.push(r.url());
     });
-    const toast = q.locator('.toast').filter({ hasText: `Released ${company}.` });
+    // A name that ends in a full stop ("S.L.") ends the sentence itself.
+    const toast = q.locator('.toast').filter({ hasText: `Released ${company}${company.endsWith('.') ? '' : '.'}` });
 
     await q.keyboard.press('r');
     await toast.waitFor();

@@ -26,7 +26,7 @@ describe('What if', () => {
     await page.getByLabel('Days', { exact: true }).fill('21');
     await page.getByLabel('Leads per day').fill('300');
     await page.getByLabel('Reps', { exact: true }).fill('10');
-    for (const name of ['Current configuration', 'Pool pull', 'Hybrid: hot leads pushed']) await page.getByRole('checkbox', { name }).uncheck();
+    for (const name of ['Current configuration', 'Pool pull', 'Hybrid: hot leads (80+) pushed']) await page.getByRole('checkbox', { name }).uncheck();
     await page.getByRole('checkbox', { name: 'Push, weighted' }).check();
     expect(await page.getByRole('checkbox', { checked: true }).count()).toBe(3); // round robin, weighted, queue pull
     await page.getByLabel('Seed').fill('7');

@@ -15,13 +15,15 @@ export function LockTimer({ lead }: { lead: Lead }) {
     if (lead.status === 'contacted') return <span className="timer timer-off">{t('lock.noTimer')}</span>;
     return <span className="timer timer-off">{t('lock.none')}</span>;
   }
-  return <RunningTimer expiresAt={lead.lockExpiresAt} />;
+  return <RunningTimer expiresAt={lead.lockExpiresAt} claimedAt={lead.claimedAt ?? null} />;
 }
 
-function RunningTimer({ expiresAt }: { expiresAt: string }) {
+function RunningTimer({ expiresAt, claimedAt }: { expiresAt: string; claimedAt: string | null }) {
   const { t } = useI18n();
   const now = useNow(1000);
-  const left = msUntil(expiresAt, now) ?? 0;
+  // The tick's `now` can be up to a second older than the claim: never show more than the lock's length (15:01 on a 15-minute lock).
+  const length = claimedAt ? Date.parse(expiresAt) - Date.parse(claimedAt) : Number.POSITIVE_INFINITY;
+  const left = Math.min(msUntil(expiresAt, now) ?? 0, Number.isNaN(length) ? Number.POSITIVE_INFINITY : length);
   if (left <= 0) return <span className="timer timer-expired">{t('lock.expired')}</span>;
   const warn = left <= WARN_MS;
   return (

@@ -9,7 +9,7 @@ import { deKeys, enKeys } from './dict-keys.js';
 import type { enSetup } from './dict-setup.js';
 import type { enIntegrations } from './dict-integrations.js';
 
-const enBase = {
+export const enBase = {
   'app.name': 'Leadpool',
   'app.skip': 'Skip to content',
   'nav.main': 'Main',

@@ -60,9 +60,14 @@ function localeFor(lang: Lang): string {
   return langs.find((l) => l.toLowerCase().startsWith(lang)) ?? lang;
 }
 
-function fill(text: string, vars?: Vars): string {
+export function fill(text: string, vars?: Vars): string {
   if (!vars) return text;
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+  // A value that ends a sentence itself ("Acme Co.") takes the place of the template's full stop.
+  return text.replace(/\{(\w+)\}(\.?)/g, (m, name: string, stop: string) => {
+    if (!(name in vars)) return m;
+    const value = String(vars[name]);
+    return stop && value.endsWith('.') ? value : value + stop;
+  });
 }
 
 /** Whether the user picked a language themselves (then the account's locale does not override it). */

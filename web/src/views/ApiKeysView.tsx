@@ -17,7 +17,7 @@ export function ApiKeysView() {
   const { isManager } = useAuth();
   const toasts = useToasts();
   const id = useId();
-  useTitle(t('keys.title'));
+  useTitle(t('apikeys.title'));
   const [items, setItems] = useState<ApiKey[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [adminOnly, setAdminOnly] = useState(false);
@@ -52,7 +52,7 @@ export function ApiKeysView() {
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
-    if (!name.trim()) return setFormError({ code: 'LOCAL', message: t('keys.nameRequired') });
+    if (!name.trim()) return setFormError({ code: 'LOCAL', message: t('apikeys.nameRequired') });
     setBusy(true);
     setFormError(null);
     try {
@@ -70,59 +70,59 @@ export function ApiKeysView() {
   const revoke = async (k: ApiKey) => {
     try {
       await api.revokeApiKey(k.id);
-      toasts.show({ kind: 'success', message: t('keys.revoked', { name: k.name }) });
+      toasts.show({ kind: 'success', message: t('apikeys.revoked', { name: k.name }) });
       setKey((n) => n + 1);
     } catch (err) {
       toasts.show({ kind: 'error', message: describeError(err, i18n).message });
     }
   };
 
-  if (!isManager) return <Forbidden title={t('keys.title')} />;
+  if (!isManager) return <Forbidden title={t('apikeys.title')} />;
 
   return (
     <div className="page">
       <div className="page-head">
         <div>
-          <h1>{t('keys.title')}</h1>
-          <p className="muted">{t('keys.subtitle')}</p>
+          <h1>{t('apikeys.title')}</h1>
+          <p className="muted">{t('apikeys.subtitle')}</p>
         </div>
       </div>
       <SetupNav current="manageKeys" />
       {adminOnly ? (
-        <Empty title={t('keys.adminOnly')} icon="⚿">
-          <p className="muted">{t('keys.adminOnlyHint')}</p>
+        <Empty title={t('apikeys.adminOnly')} icon="⊘">
+          <p className="muted">{t('apikeys.adminOnlyHint')}</p>
         </Empty>
       ) : (
         <>
           <section className="card" aria-labelledby={`${id}-new`}>
-            <h2 id={`${id}-new`}>{t('keys.create')}</h2>
+            <h2 id={`${id}-new`}>{t('apikeys.create')}</h2>
             <form className="create-form" onSubmit={create} noValidate>
               <div className="field">
-                <label htmlFor={`${id}-name`}>{t('keys.name')}</label>
-                <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} placeholder={t('keys.namePlaceholder')} />
+                <label htmlFor={`${id}-name`}>{t('apikeys.name')}</label>
+                <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} placeholder={t('apikeys.namePlaceholder')} />
               </div>
               <div className="field">
-                <label htmlFor={`${id}-scope`}>{t('keys.scope')}</label>
+                <label htmlFor={`${id}-scope`}>{t('apikeys.scope')}</label>
                 <select id={`${id}-scope`} value={scope} onChange={(e) => setScope(e.target.value as 'ingest' | 'full')} aria-describedby={`${id}-scope-hint`}>
-                  <option value="ingest">{t('keys.scope.ingest')}</option>
-                  <option value="full">{t('keys.scope.full')}</option>
+                  <option value="ingest">{t('apikeys.scope.ingest')}</option>
+                  <option value="full">{t('apikeys.scope.full')}</option>
                 </select>
                 <span className="muted small" id={`${id}-scope-hint`}>
-                  {t(`keys.scopeHint.${scope}`)}
+                  {t(`apikeys.scopeHint.${scope}`)}
                 </span>
               </div>
               {formError ? <ProblemBox error={formError} className={formError.code === 'LOCAL' ? 'form-note' : 'form-error'} /> : null}
               <div className="form-actions">
                 <button type="submit" className="btn btn-primary" disabled={busy}>
-                  {busy ? t('common.saving') : t('keys.submit')}
+                  {busy ? t('common.saving') : t('apikeys.submit')}
                 </button>
               </div>
             </form>
             {fresh ? (
               <div className="key-once" role="status">
-                <p className="state-title">{t('keys.once', { name: fresh.name })}</p>
+                <p className="state-title">{t('apikeys.once', { name: fresh.name })}</p>
                 <label htmlFor={`${id}-fresh`} className="sr-only">
-                  {t('keys.theKey')}
+                  {t('apikeys.theKey')}
                 </label>
                 <div className="copy-row">
                   <input id={`${id}-fresh`} ref={freshRef} readOnly value={fresh.key} className="mono" onFocus={(e) => e.target.select()} />
@@ -131,38 +131,38 @@ export function ApiKeysView() {
                     className="btn btn-small"
                     onClick={() => {
                       void navigator.clipboard?.writeText(fresh.key).then(
-                        () => toasts.show({ kind: 'success', message: t('keys.copied') }),
+                        () => toasts.show({ kind: 'success', message: t('apikeys.copied') }),
                         () => undefined,
                       );
                     }}
                   >
-                    {t('keys.copy')}
+                    {t('apikeys.copy')}
                   </button>
                   <button type="button" className="btn btn-small btn-ghost" onClick={() => setFresh(null)}>
-                    {t('keys.done')}
+                    {t('apikeys.done')}
                   </button>
                 </div>
-                <p className="muted small">{t('keys.usage')}</p>
+                <p className="muted small">{t('apikeys.usage')}</p>
               </div>
             ) : null}
           </section>
           <section className="card" aria-labelledby={`${id}-list`}>
-            <h2 id={`${id}-list`}>{t('keys.list')}</h2>
+            <h2 id={`${id}-list`}>{t('apikeys.list')}</h2>
             {!items && error ? (
               <ErrorState error={error} onRetry={() => setKey((k) => k + 1)} />
             ) : !items ? (
               <Loading compact />
             ) : items.length === 0 ? (
-              <Empty title={t('keys.empty')} />
+              <Empty title={t('apikeys.empty')} />
             ) : (
               <div className="table-wrap">
                 <table className="data-table">
                   <thead>
                     <tr>
-                      <th scope="col">{t('keys.name')}</th>
-                      <th scope="col">{t('keys.scope')}</th>
-                      <th scope="col">{t('keys.prefix')}</th>
-                      <th scope="col">{t('keys.createdAt')}</th>
+                      <th scope="col">{t('apikeys.name')}</th>
+                      <th scope="col">{t('apikeys.scope')}</th>
+                      <th scope="col">{t('apikeys.prefix')}</th>
+                      <th scope="col">{t('apikeys.createdAt')}</th>
                       <th scope="col">
                         <span className="sr-only">{t('field.actions')}</span>
                       </th>
@@ -172,15 +172,15 @@ export function ApiKeysView() {
                     {items.map((k) => (
                       <tr key={String(k.id)} className={k.revokedAt ? 'is-revoked' : undefined}>
                         <th scope="row">{k.name}</th>
-                        <td>{t(`keys.scope.${k.scope}`)}</td>
+                        <td>{t(`apikeys.scope.${k.scope}`)}</td>
                         <td className="mono">{k.prefix}…</td>
                         <td>{dateTime(k.createdAt)}</td>
                         <td>
                           {k.revokedAt ? (
-                            <span className="muted small">{t('keys.revokedAt', { at: dateTime(k.revokedAt) })}</span>
+                            <span className="muted small">{t('apikeys.revokedAt', { at: dateTime(k.revokedAt) })}</span>
                           ) : (
-                            <button type="button" className="btn btn-small btn-ghost" onClick={() => void revoke(k)} aria-label={t('keys.revokeFor', { name: k.name })}>
-                              {t('keys.revoke')}
+                            <button type="button" className="btn btn-small btn-ghost" onClick={() => void revoke(k)} aria-label={t('apikeys.revokeFor', { name: k.name })}>
+                              {t('apikeys.revoke')}
                             </button>
                           )}
                         </td>
