@@ -6,9 +6,8 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { systemClock } from '../core/clock.js';
 import type { MetricsRange, Store } from '../store/store.js';
-import { openStore } from '../server/serve.js';
-import { integrationStoreOf } from '../integrations/integrations.js';
-import { exportChunks, type ExportFormat, type ExportKind } from '../integrations/export-format.js';
+import { openStore } from '../store/open-store.js';
+import type { ExportFormat, ExportKind } from '../integrations/export-format.js';
 
 export interface ExportOptions {
   kind: ExportKind;
@@ -23,6 +22,8 @@ export interface ExportOptions {
  */
 export async function writeExport(store: Store, out: Writable, o: ExportOptions): Promise<number> {
   let rows = 0;
+  // Loaded here, not at the top: every other command would load them at start.
+  const [{ integrationStoreOf }, { exportChunks }] = await Promise.all([import('../integrations/integrations.js'), import('../integrations/export-format.js')]);
   for await (const chunk of exportChunks({ store, integrations: integrationStoreOf(store) }, o.kind, o.format, o.range, (n) => {
     rows = n;
     o.onProgress?.(n);

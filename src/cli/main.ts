@@ -2,11 +2,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { checkRuleSet } from '../server/routes/routing-routes.js';
 import { systemClock } from '../core/clock.js';
 import { ROLES, API_KEY_SCOPES, POOL_MODES, type Actor, type Role, type ApiKeyScope, type PoolMode } from '../core/types.js';
 import type { LeadInput } from '../core/lead-input.js';
-import { serve, openStore } from '../server/serve.js';
+import { openStore } from '../store/open-store.js';
 import { hashPassword } from '../server/passwords.js';
 import { newToken, tokenHash } from '../server/tokens.js';
 import { DEMO_ADMIN, DEMO_MANAGER, DEMO_PASSWORD, DEMO_REPS } from '../demo/seed-demo.js';
@@ -52,6 +51,8 @@ program
       }),
   )
   .action(async (o: { port: number; host: string; data: string; database?: string; demo: boolean; logLevel: string; webhookAllowPrivate?: boolean; integrationRetentionDays: number }) => {
+    // The server (Fastify, the routes, the schedulers) loads only for this command: the others start in a fraction of the time.
+    const { serve } = await import('../server/serve.js');
     const running = await serve({
       port: o.port,
       host: o.host,
@@ -272,6 +273,7 @@ routing
     }
     const store = await openStore(resolve(o.data));
     try {
+      const { checkRuleSet } = await import('../server/routes/routing-routes.js');
       const ruleSet = await checkRuleSet(store, doc.ruleSet ?? doc, 'ruleSet').catch((err: unknown) => {
         const fields = ((err as { details?: { fields?: { field: string; problem: string }[] } }).details?.fields ?? []).map((f) => `  ${f.field}: ${f.problem}`);
         fail(`${file}: the rule set is not valid; nothing changed\n${fields.join('\n')}`);

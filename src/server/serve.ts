@@ -2,9 +2,11 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Actor } from '../core/types.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { PostgresStore, openPostgresStore } from '../store/postgres/pg-store.js';
+import { PostgresStore } from '../store/postgres/pg-store.js';
 import type { Store } from '../store/store.js';
+import { openStore } from '../store/open-store.js';
+
+export { openStore };
 import { LockTimerLoop } from '../scheduler/lock-timers.js';
 import { MixSnapshotLoop } from '../scheduler/mix-snapshots.js';
 import { integrationRetentionFor, webhookDispatcherFor } from '../integrations/integrations.js';
@@ -44,13 +46,6 @@ export function defaultWebRoot(): string {
 }
 
 /** PostgreSQL when a postgres:// URL is given (or in DATABASE_URL), else the SQLite file in dataDir. */
-export async function openStore(dataDir: string, database: string | undefined = process.env.DATABASE_URL): Promise<Store> {
-  if (database && /^postgres(ql)?:\/\//.test(database)) return openPostgresStore(database);
-  const store = new SqliteStore(join(dataDir, 'leadpool.db'), { checkpointInBackground: true });
-  await store.migrate();
-  return store;
-}
-
 const BOOT: Actor = { kind: 'system', name: 'first start' };
 
 /** `warnings`: settings of the database server an operator should change, in sentences. */

@@ -45,7 +45,7 @@ describe('SQLite listed leads (migration 9)', () => {
     }
   });
 
-  it('keeps listed true to the status for statements that do not set it', async () => {
+  it('keeps listed true to the status for updates that do not set it; inserts default to listed', async () => {
     const store = new SqliteStore(join(dir, 'leadpool.db'));
     try {
       await store.migrate();
@@ -61,10 +61,19 @@ describe('SQLite listed leads (migration 9)', () => {
       // A statement that sets it wrongly is corrected too.
       store.db.prepare('UPDATE leads SET listed = 0 WHERE id = ?').run(id);
       expect(listed()).toBe(1);
-      // An insert that leaves it out (its default is 0) is listed by its status.
-      store.db.exec(`INSERT INTO leads (pool_id, status, company, company_key, industry, company_size, source, score, region, contact_name, created_at, available_since, updated_at)
-                     VALUES (${poolId}, 'available', 'Raw', 'raw', 'Retail', '1-10', 'Partner', 10, 'Iberia', 'R', 0, 0, 0)`);
-      expect(store.db.prepare(`SELECT listed FROM leads WHERE company = 'Raw'`).pluck().get()).toBe(1);
+      // An insert that leaves it out is listed (the harmless default): a waiting lead shows,
+      // any other is one more entry browse passes over until its status changes.
+      const raw = store.db.prepare(
+        `INSERT INTO leads (pool_id, status, company, company_key, industry, company_size, source, score, region, contact_name, created_at, available_since, updated_at)
+         VALUES (${poolId}, ?, 'Raw', 'raw', 'Retail', '1-10', 'Partner', 10, 'Iberia', 'R', 0, 0, 0) RETURNING id, listed`,
+      );
+      expect(raw.get('available')).toMatchObject({ listed: 1 });
+      const review = raw.get('review') as { id: number; listed: number };
+      expect(review.listed).toBe(1);
+      store.db.prepare(`UPDATE leads SET status = 'contacted' WHERE id = ?`).run(review.id);
+      expect(store.db.prepare('SELECT listed FROM leads WHERE id = ?').pluck().get(review.id)).toBe(0);
+      // What the store inserts is listed by its status from the start.
+      expect(store.db.prepare(`SELECT COUNT(*) FROM leads WHERE company <> 'Raw' AND listed IS NOT (status IN ('available', 'claimed', 'assigned'))`).pluck().get()).toBe(0);
     } finally {
       await store.close();
     }
