@@ -134,11 +134,14 @@ export async function csvImport(dir: string, leads: number): Promise<IngestResul
     p.stdout.on('data', (d: Buffer) => (o += d.toString()));
     p.stderr.on('data', (d: Buffer) => {
       e += d.toString();
-      const last = e.split('\r').filter(Boolean).pop() ?? '';
-      progress(`leadpool import: ${last.trim()}`);
       if (e.length > 50_000) e = e.slice(-10_000);
     });
-    p.on('exit', (c) => resolve({ code: c, stdout: o, stderr: e }));
+    // Piped, the command draws no progress of its own: show the time it has been running.
+    const ticker = setInterval(() => progress(`leadpool import: ${((performance.now() - start) / 1000).toFixed(0)} s`), 500);
+    p.on('exit', (c) => {
+      clearInterval(ticker);
+      resolve({ code: c, stdout: o, stderr: e });
+    });
   });
   const seconds = (performance.now() - start) / 1000;
   if (code !== 0) throw new Error(`leadpool import exited ${code}:\n${stdout}\n${stderr.slice(-2000)}`);
