@@ -111,8 +111,16 @@ describe('the rep workspace', () => {
     await page.getByRole('button', { name: 'Undo' }).waitFor();
     await poll(() => row.count()).toBe(0);
     expect((await released).status()).toBe(200);
-    const after = await e2e.api<{ lead: { status: string } }>('GET', `/leads/${lead.id}`, rep);
-    expect(after.body.lead.status).toBe('available');
+    // Back in its pool: unless its escalation step was overdue already (the ladder counts from
+    // arrival, and the seed's backlog is hours old), in which case a sweep may have handed it
+    // to another rep by now. Either way rep1 no longer holds it, and the history says why.
+    const manager = await e2e.token('manager@demo.test');
+    const after = await e2e.api<{ lead: { status: string; ownerId: number | null } }>('GET', `/leads/${lead.id}`, manager);
+    expect(['available', 'assigned']).toContain(after.body.lead.status);
+    const me = await e2e.api<{ user: { id: number } }>('GET', '/me', rep);
+    expect(after.body.lead.ownerId).not.toBe(me.body.user.id);
+    const history = await e2e.api<{ items: { type: string; actorName: string | null }[] }>('GET', `/leads/${lead.id}/events`, manager);
+    expect(history.body.items.map((e) => e.type)).toContain('lead.released');
   });
 
   it('takes the next lead from a queue, and skips it with a one-key reason', async () => {
