@@ -354,6 +354,40 @@ for (const kind of STORES) {
         const claimedEvents = (await s.eventsAfter(0, 1000)).filter((e) => e.type === 'lead.claimed');
         expect(claimedEvents).toHaveLength(60);
       });
+
+      // On PostgreSQL simultaneous calls share statements (a batch pairs requests with the
+      // front leads in order): a rep in a batch must still be passed over a lead they let go,
+      // and no other lead may be left behind while later ones are handed out.
+      it('simultaneous claim-next calls take the front of the queue, each lead once, and still pass a rep over a lead they let go', async () => {
+        const queue = await buildPool(s, 'queue');
+        const ids = await addLeads(s, queue, 40);
+        const a = await buildRep(s);
+        expect((await s.claimNext(queue, a, T0))?.lead.id).toBe(ids[0]);
+        await s.release(ids[0]!, a, 'not for me', T0 + 1);
+        const others: UserActor[] = [];
+        for (let i = 0; i < 11; i++) others.push(await buildRep(s));
+        // a first in every wave, so a batch pairs a with the front lead, the one a released.
+        const calls = [a, a, a, ...others, a, ...others];
+        const got = await Promise.all(calls.map((r) => s.claimNext(queue, r, T0 + 2)));
+        expect(got.every((g) => g !== null)).toBe(true);
+        const taken = got.map((g) => g!.lead.id);
+        expect(new Set(taken).size).toBe(calls.length);
+        // The front leads, save at most the one a released (batches that include a pass it over).
+        const front = ids.slice(0, calls.length + 1);
+        expect(taken.filter((id) => !front.includes(id))).toEqual([]);
+        const left = front.filter((id) => !taken.includes(id));
+        expect(left).toHaveLength(1);
+        expect([ids[0], ids[calls.length]]).toContain(left[0]);
+        got.forEach((g, i) => {
+          expect(g!.lead.ownerId).toBe(calls[i]!.userId);
+          expect(g!.events[0]).toMatchObject({ type: 'lead.claimed', leadId: g!.lead.id, actorId: calls[i]!.userId, actorName: calls[i]!.name, data: { ownerId: calls[i]!.userId, next: true } });
+        });
+        expect(got.filter((g, i) => calls[i] === a).map((g) => g!.lead.id)).not.toContain(ids[0]);
+        const claimed = (await s.eventsAfter(0, 1000)).filter((e) => e.type === 'lead.claimed');
+        expect(claimed).toHaveLength(calls.length + 1);
+        for (const g of got) expect(claimed.filter((e) => e.leadId === g!.lead.id && e.actorId === g!.lead.ownerId)).toHaveLength(1);
+        expect(await s.claimNext(queue, a, T0 + 3)).not.toBeNull();
+      });
     });
 
     describe('working a lead', () => {
