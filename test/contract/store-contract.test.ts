@@ -693,6 +693,19 @@ for (const kind of STORES) {
         expect([...counts.entries()].sort((a, b) => a[0] - b[0])).toEqual(reps.map((r) => [r.userId, 6]));
       });
 
+      it('a lead sent again (its externalId stored) is not routed again: the rotation moves only for new leads', async () => {
+        const reps = await team('West', 3);
+        const fallback = await buildPool(s);
+        await s.putRouting({ rules: [{ id: 'r', name: 'West', when: {}, then: { type: 'push_team', team: 'West', strategy: 'round_robin', fallbackPoolId: fallback } }], defaultPoolId: fallback }, null, SYSTEM, T0);
+        const first = await s.insertLeads([buildLead({ externalId: 'crm-7' })], fallback, SYSTEM, T0);
+        const again = await s.insertLeads([buildLead({ externalId: 'crm-7' }), buildLead({ externalId: 'crm-7' })], fallback, SYSTEM, T0 + 1);
+        expect(again.created).toEqual([]);
+        expect(again.existing.map((l) => l.id)).toEqual([first.created[0]!.id, first.created[0]!.id]);
+        const next = await s.insertLeads([buildLead({ externalId: 'crm-8' }), buildLead({ externalId: 'crm-7' }), buildLead({ externalId: 'crm-9' })], fallback, SYSTEM, T0 + 2);
+        expect([first.created[0]!, ...next.created].map((l) => l.ownerId)).toEqual(reps.map((r) => r.userId));
+        expect((await s.eventsAfter(0, 1000)).filter((e) => e.type === 'lead.pushed' || e.type === 'lead.created')).toHaveLength(6);
+      });
+
       it('an unclaimed lead escalates by its pool ladder once (assign, then review), and the review queue lists it', async () => {
         await team('East', 2);
         const p = (await s.createPool({ name: 'Ladder', mode: 'pool', escalation: { steps: [{ afterMinutes: 30, action: { type: 'assign', team: 'East', strategy: 'round_robin' } }, { afterMinutes: 60, action: { type: 'review' } }] } }, SYSTEM, T0)).pool.id;

@@ -627,10 +627,14 @@ export class PostgresStore implements Store {
       if (problems.length) throw validationError(problems);
 
       // Within the batch the first of a repeated externalId is the one inserted; one stored
-      // already comes back as existing. (A batch racing this one with the same externalId is
-      // caught by ON CONFLICT below, and read back the same way.)
+      // already comes back as existing: ON CONFLICT below skips it and it is read back. Only a
+      // batch that routing rules decide looks them up first, so that a lead already stored
+      // cannot advance a rotation or count as a push. (Skipping that lookup otherwise saves
+      // an index probe per lead of a bulk ingest.)
       const externalIds = [...new Set(inputs.flatMap((l) => (l.externalId !== undefined ? [l.externalId] : [])))];
-      const storedBefore = externalIds.length
+      const routingConfig = inputs.some((l) => l.poolId === undefined) ? await this.#routingConfig(c) : null;
+      const routed = routingConfig !== null && routingConfig.ruleSet.rules.length > 0;
+      const storedBefore = routed && externalIds.length
         ? new Set((await this.#rows<{ external_id: string }>(c, 'SELECT external_id FROM leads WHERE external_id = ANY($1::text[])', [externalIds])).map((r) => r.external_id))
         : new Set<string>();
       const firstOf = new Set<string>();
@@ -655,7 +659,7 @@ export class PostgresStore implements Store {
         const plan: RowPlan = { poolId: l.poolId ?? defaultPoolId, priority: l.priority ?? 0, status: 'available', ownerId: null, lockExpiresAt: null, trace: null, via: l.poolId !== undefined ? 'poolId' : 'default_pool' };
         if (l.poolId === undefined) {
           if (routing === null) {
-            const config = await this.#routingConfig(c);
+            const config = routingConfig!;
             if (config.ruleSet.rules.length > 0) {
               await c.query('SELECT pg_advisory_xact_lock($1::int, 0)', [ROUTING_LOCK_SPACE]);
               routing = { config, reps: await this.#repProfiles(c, now, null), rotations: await this.#allRotations(c), changed: new Set() };
