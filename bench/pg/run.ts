@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { PostgresStore, CLAIM_NEXT_SQL } from '../../src/store/postgres/pg-store.js';
+import { PostgresStore, CLAIM_NEXT_SQL, CLAIM_NEXT_BATCH_SQL } from '../../src/store/postgres/pg-store.js';
 import { graphileWorkerDrain } from './peer-graphile.js';
 import { Conn } from '../http-load.js';
 import { leadpoolCommand } from '../lib.js';
@@ -64,7 +64,8 @@ export interface PgBenchResult {
   /** rowsPerSec: two clients at once; oneClient: one sending batch after batch. */
   ingest: { rowsPerSec: number; oneClient: number };
   browse: { name: string; p50: number; p99: number; n: number }[];
-  claimNext: { bareRate: number; instancesRate: number; ratio: number; connections: number; httpClients: number };
+  /** bareBatchRate: the batched statement the instances issue under load, bare (information). */
+  claimNext: { bareRate: number; bareBatchRate: number; instancesRate: number; ratio: number; connections: number; httpClients: number };
   sustained: { rates: number[]; lossPct: number; claimsPerRun: number };
   peer: { graphileWorker: { backlog: number; jobs: number; perSecond: number; leadpoolPerSecond: number; ratio: number } };
 }
@@ -145,11 +146,11 @@ async function startInstance(database: string, dataDir: string, poolSize: number
 }
 
 /**
- * `clients` closed loops of `step` (true: one claim): first `warm` seconds uncounted (JIT,
+ * `clients` closed loops of `step` (true: one claim; a number: that many): first `warm` seconds uncounted (JIT,
  * connections, prepared statements and caches settle, as in a server that has been up a
  * while), then the claims per second over `seconds`.
  */
-async function warmThenMeasure(warm: number, seconds: number, clients: number, step: (client: number) => Promise<boolean>): Promise<number> {
+async function warmThenMeasure(warm: number, seconds: number, clients: number, step: (client: number) => Promise<boolean | number>): Promise<number> {
   let n = 0;
   let counting = false;
   const start = performance.now();
@@ -158,7 +159,10 @@ async function warmThenMeasure(warm: number, seconds: number, clients: number, s
   setTimeout(() => (counting = true), warm * 1000);
   await Promise.all(
     Array.from({ length: clients }, async (_, i) => {
-      while (performance.now() < until) if ((await step(i)) && counting) n++;
+      while (performance.now() < until) {
+        const claimed = Number(await step(i));
+        if (counting) n += claimed;
+      }
     }),
   );
   return n / ((performance.now() - measureFrom) / 1000);
@@ -277,6 +281,28 @@ export async function runPgBench(opts: PgBenchOptions = {}): Promise<PgBenchResu
     })();
     log(`claim-next, bare statement with pg, ${connections} connections: ${f0(bareRate)} claims/s`);
 
+    // Information: under load the instances batch take-next calls (two statements per instance
+    // at a time, so six here, each for about 48 / 6 = 8 reps). The same batched statement, bare,
+    // shows what the HTTP layer and the instances cost on top of it.
+    await vacuum(url);
+    const batchConns = 6;
+    const perBatch = Math.max(1, Math.floor(httpClients / batchConns));
+    const bareBatchRate = await (async () => {
+      const pool = new pg.Pool({ connectionString: url, max: batchConns });
+      const rate = await warmThenMeasure(warmSeconds, claimSeconds, batchConns, async (i) => {
+        const group = reps.slice(i * perBatch, (i + 1) * perBatch);
+        const r = await pool.query({
+          name: 'leadpool_claim_next_batch',
+          text: CLAIM_NEXT_BATCH_SQL,
+          values: [queue, group.map((g) => g.userId), Date.now(), group.map((g) => g.name), true, false],
+        });
+        return r.rows.filter((x: { id: unknown }) => x.id != null).length;
+      });
+      await pool.end();
+      return rate;
+    })();
+    log(`claim-next, the batched statement bare with pg (information), ${batchConns} connections × ${perBatch} reps: ${f0(bareBatchRate)} claims/s`);
+
     // ---------------------------------------------------------------- three instances over HTTP
     await vacuum(url);
     const per = Math.max(1, Math.round(connections / 3));
@@ -344,7 +370,7 @@ export async function runPgBench(opts: PgBenchOptions = {}): Promise<PgBenchResu
       leads,
       ingest: { rowsPerSec: ingestRate, oneClient: ingestOne },
       browse,
-      claimNext: { bareRate, instancesRate, ratio, connections, httpClients },
+      claimNext: { bareRate, bareBatchRate, instancesRate, ratio, connections, httpClients },
       sustained: { rates, lossPct, claimsPerRun },
       peer: { graphileWorker: peer },
     };
