@@ -997,6 +997,7 @@ export class PostgresStore implements Store {
       rows = await this.#preparedRows<ClaimNextBatchRow>('leadpool_claim_next_batch', CLAIM_NEXT_BATCH_SQL, [
         poolId,
         batch.map((b) => b.actor.userId),
+        // One clock reading for the statement: the latest of its calls (they waited for it).
         Math.max(...batch.map((b) => b.now)),
         batch.map((b) => b.actor.name),
         true,
@@ -1015,7 +1016,7 @@ export class PostgresStore implements Store {
     const found = Number(rows[0]!.found);
     // The first `found` requests got a lead each. The scan ran short for the rest, which may
     // still be owed a lead the batch passed over for another of its reps: they run alone.
-    return batch.map((b, i) => (i < found ? held.get(b.actor.userId)! : this.#claimNextOne(poolId, b.actor, b.now, team)));
+    return batch.map((b, i) => (i < found ? held.get(b.actor.userId) : undefined) ?? this.#claimNextOne(poolId, b.actor, b.now, team));
   }
 
   async #claimNextOne(poolId: number, actor: UserActor, now: number, team: PoolRules): Promise<Held | null> {
