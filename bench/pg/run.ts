@@ -5,7 +5,8 @@
  * - browse p50/p99 on the full queue (target p99 < 20 ms);
  * - claim-next through three real `leadpool serve` instances over HTTP, against the bare
  *   claim statement issued with `pg` from as many connections as the instances hold
- *   (target ratio ≥ 0.7);
+ *   (target ratio ≥ 0.7); for information also the batched statement the instances issue
+ *   under load, bare;
  * - sustained: ten back-to-back claim-next runs (PostgresStore.claimNext) on the queue, the
  *   decay from the first to the last (target ≤ 20%);
  * - the peer: graphile-worker 0.16 working through a backlog as large as the queue the first
@@ -146,9 +147,9 @@ async function startInstance(database: string, dataDir: string, poolSize: number
 }
 
 /**
- * `clients` closed loops of `step` (true: one claim; a number: that many): first `warm` seconds uncounted (JIT,
- * connections, prepared statements and caches settle, as in a server that has been up a
- * while), then the claims per second over `seconds`.
+ * `clients` closed loops of `step` (true: one claim; a number: that many): first `warm`
+ * seconds uncounted (JIT, connections, prepared statements and caches settle, as in a server
+ * that has been up a while), then the claims per second over `seconds`.
  */
 async function warmThenMeasure(warm: number, seconds: number, clients: number, step: (client: number) => Promise<boolean | number>): Promise<number> {
   let n = 0;
