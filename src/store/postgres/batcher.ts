@@ -3,9 +3,9 @@
  * group commit coalesces commits: with fewer than `maxInFlight` batches of a key running,
  * the requests of this event-loop turn start together (a lone one alone, without waiting for
  * a timer); while they all run, requests wait and then leave together. So a lone caller pays
- * no wait, and under load each statement serves many
- * callers: PostgreSQL's cost of a statement (parse, locks on every relation it touches,
- * executor start, commit) is paid once per batch instead of once per request.
+ * no wait, and under load each statement serves many callers: PostgreSQL's cost of a
+ * statement (parse, locks on every relation it touches, executor start, commit) is paid once
+ * per batch instead of once per request.
  */
 export interface BatcherOptions<K, Req, Res> {
   /** Batches of one key running at once. */
