@@ -2163,13 +2163,19 @@ const RAISE_FLOOR_SQL = `
      AND (COALESCE(m.np, 2147483647), COALESCE(m.ca, 9223372036854775807), COALESCE(m.id, 9223372036854775807))
          <> (f.neg_priority, f.created_at, f.lead_id)`;
 
-/** Exported for the benchmark, which issues the very statement without the server around it. */
-export const CLAIM_NEXT_SQL = `
-  WITH p AS (
+/**
+ * Take-next's pool ($1): its mode and lock length, and whether its rules (or, for a pool
+ * without its own, the team's: $6) read the rep's history or its access depends on the tier.
+ */
+const NEXT_POOL = `p AS (
     SELECT id, mode, lock_ttl_seconds,
            (access IS NOT NULL OR CASE WHEN rules IS NULL THEN $6::boolean ELSE rules::jsonb ?| ARRAY['hoardingLimit', 'dailyCap'] END) AS needs_state
       FROM pools WHERE id = $1
-  ), nxt AS (
+  )`;
+
+/** Exported for the benchmark, which issues the very statement without the server around it. */
+export const CLAIM_NEXT_SQL = `
+  WITH ${NEXT_POOL}, nxt AS (
     SELECT l.id FROM leads l
      WHERE l.pool_id = $1 AND l.status = 'available'
        AND (-l.priority, l.created_at, l.id) >= (${FLOOR_OF('$1')})
@@ -2203,11 +2209,7 @@ export const CLAIM_NEXT_SQL = `
  * many leads it took: a request beyond it runs alone (the lead passed over may be its own).
  */
 export const CLAIM_NEXT_BATCH_SQL = `
-  WITH p AS (
-    SELECT id, mode, lock_ttl_seconds,
-           (access IS NOT NULL OR CASE WHEN rules IS NULL THEN $6::boolean ELSE rules::jsonb ?| ARRAY['hoardingLimit', 'dailyCap'] END) AS needs_state
-      FROM pools WHERE id = $1
-  ), req AS (
+  WITH ${NEXT_POOL}, req AS (
     SELECT r.user_id, r.name, r.ord FROM unnest($2::bigint[], $4::text[]) WITH ORDINALITY AS r(user_id, name, ord)
   ), nxt AS (
     SELECT f.id, row_number() OVER (ORDER BY f.np, f.created_at, f.id) AS ord FROM (
