@@ -972,8 +972,9 @@ export class PostgresStore implements Store {
   /**
    * Claim-next: ONE statement picks the front lead this rep has not released, skipped or let
    * expire, locked with SKIP LOCKED so concurrent reps each get a different one without
-   * waiting, takes it, records the claim and writes the event. Pools whose rules count the
-   * rep's open leads or daily claims go through a short transaction first (as claim does).
+   * waiting, takes it, records the claim and writes the event; under load several reps' calls
+   * share that statement (below). Pools whose rules count the rep's open leads or daily
+   * claims go through a short transaction first (as claim does).
    */
   async claimNext(poolId: number, actor: UserActor, now: number): Promise<Held | null> {
     this.#countTowardFloor(poolId);
@@ -982,10 +983,10 @@ export class PostgresStore implements Store {
 
   /**
    * Concurrent claim-next calls on one pool share statements (batcher.ts): a lone call runs
-   * CLAIM_NEXT_SQL at once; calls arriving while `nextInFlight` statements run go together
-   * in CLAIM_NEXT_BATCH_SQL, one rep at most once a batch (its counters row is upserted once).
-   * On this 2-core machine, 15 connections took 2-3 times as many claims a second in batches
-   * of 5-7 as one by one.
+   * CLAIM_NEXT_SQL at the end of the event-loop turn; calls arriving while `nextInFlight`
+   * statements run go together in CLAIM_NEXT_BATCH_SQL, one rep at most once a batch (its
+   * counters row is upserted once). On this 2-core machine, 15 connections took 2-3 times as
+   * many claims a second in batches of 5-7 as one by one.
    */
   readonly #nextBatcher: Batcher<number, { actor: UserActor; now: number }, Held | null>;
 
