@@ -1,6 +1,6 @@
 /** Small helpers shared by the benchmark modules: stats, progress lines, the server child. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { request, Agent } from 'node:http';
@@ -114,7 +114,35 @@ export interface ServerChild {
   stop(): Promise<void>;
   /** VmRSS / VmHWM of the child in MB. */
   memory(): { rssMb: number; hwmMb: number };
+  /** CPU seconds the child has used so far, all its threads. */
+  cpuSeconds(): number;
   stderrTail(): string;
+}
+
+/** User + system CPU seconds of all the process's threads so far (Linux's /proc). */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the fields from the 3rd on
+  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS; // utime, stime
+}
+
+/** USER_HZ: 100 on every Linux a Node 20 runs on. */
+const CLOCK_TICKS = 100;
+
+/**
+ * Bytes the block device holding `path` has written so far (Linux's /sys/dev/block), or NaN
+ * where that cannot be read. The whole device: anything else writing to it at the time counts.
+ */
+export function deviceBytesWritten(path: string): number {
+  try {
+    const dev = statSync(path).dev;
+    const major = (dev >> 8) & 0xfff;
+    const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+    const f = readFileSync(`/sys/dev/block/${major}:${minor}/stat`, 'utf8').trim().split(/\s+/);
+    return Number(f[6]) * 512; // sectors written; a sector here is always 512 bytes
+  } catch {
+    return NaN;
+  }
 }
 
 let nextPort = 41000 + Math.floor(Math.random() * 2000);
@@ -165,6 +193,7 @@ async function startServerOn(dataDir: string, port: number): Promise<ServerChild
     pid,
     url: `http://127.0.0.1:${port}`,
     stderrTail: () => err.slice(-2000),
+    cpuSeconds: () => processCpuSeconds(pid),
     memory() {
       const s = readFileSync(`/proc/${pid}/status`, 'utf8');
       const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? NaN);
